@@ -1,0 +1,9 @@
+DROP TABLE comparisons;
+DROP TABLE measurements;
+DROP TABLE submissions;
+DROP TABLE models;
+DROP TABLE samples;
+DROP TABLE metrics;
+DROP TABLE benchmarks;
+DROP TABLE api_tokens;
+DROP TABLE podium_state;

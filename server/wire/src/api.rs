@@ -1,0 +1,245 @@
+//! Request and response bodies of the REST API.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::record::MetricKind;
+
+/// Creates a benchmark or updates it (description, metadata, metrics).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BenchmarkSpec {
+    /// Unique name (1–256 bytes, no control characters).
+    pub name: String,
+    /// What the benchmark measures; kept when absent on update.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Free-form metadata; kept when absent on update.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Map<String, Value>>,
+    /// Metrics to declare or redeclare; metrics not listed are kept.
+    #[serde(default)]
+    pub metrics: Vec<MetricSpec>,
+}
+
+/// Declares one metric of a benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricSpec {
+    /// Name, unique within the benchmark.
+    pub name: String,
+    /// What the values are.
+    pub kind: MetricKind,
+    /// Direction; the host flips lower-is-better metrics before any method sees them.
+    #[serde(default = "default_true")]
+    pub higher_is_better: bool,
+    /// Optional closed interval every value must lie in.
+    #[serde(default)]
+    pub range: Option<[f64; 2]>,
+    /// Whether this is the benchmark's default metric (at most one per request).
+    #[serde(default)]
+    pub default: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A metric as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MetricView {
+    /// Name.
+    pub name: String,
+    /// What the values are.
+    pub kind: MetricKind,
+    /// Direction.
+    pub higher_is_better: bool,
+    /// The closed interval values must lie in, if declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<[f64; 2]>,
+    /// Whether this is the benchmark's default metric.
+    pub default: bool,
+}
+
+/// A benchmark as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BenchmarkView {
+    /// Unique name.
+    pub name: String,
+    /// Description, if any.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Free-form metadata.
+    #[schema(value_type = Object)]
+    pub metadata: Map<String, Value>,
+    /// Declared metrics.
+    pub metrics: Vec<MetricView>,
+    /// When it was first seen.
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a benchmark holds; only rows of non-retracted submissions count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BenchmarkCounts {
+    /// Samples known.
+    pub samples: i64,
+    /// Models with at least one measurement or comparison.
+    pub models: i64,
+    /// Measurement rows (every epoch and every superseded value included).
+    pub measurements: i64,
+    /// Comparison rows.
+    pub comparisons: i64,
+}
+
+/// A benchmark with its counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BenchmarkDetail {
+    /// The benchmark.
+    #[serde(flatten)]
+    pub benchmark: BenchmarkView,
+    /// What it holds.
+    pub counts: BenchmarkCounts,
+}
+
+/// A sample of a benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SampleView {
+    /// The sample's id within its benchmark.
+    pub id: String,
+    /// Tags, category, difficulty…
+    #[schema(value_type = Object)]
+    pub metadata: Map<String, Value>,
+}
+
+/// A model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ModelView {
+    /// Unique name.
+    pub name: String,
+    /// Org, parameter count, open weights…
+    #[schema(value_type = Object)]
+    pub metadata: Map<String, Value>,
+    /// When it was first seen.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The value of one measurement key that currently counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MeasurementView {
+    /// Model name.
+    pub model: String,
+    /// Sample id.
+    pub sample: String,
+    /// Metric name.
+    pub metric: String,
+    /// Epoch.
+    pub epoch: i32,
+    /// Value as submitted (not direction-normalised).
+    pub value: f64,
+    /// The submission the value comes from.
+    pub submission: i64,
+}
+
+/// One page of a listing; pass `next_cursor` back as `cursor` for the next page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Opaque cursor of the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A metric created by a submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CreatedMetric {
+    /// Benchmark name.
+    pub benchmark: String,
+    /// Metric name.
+    pub metric: String,
+    /// Kind it was created with.
+    pub kind: MetricKind,
+    /// Direction it was created with.
+    pub higher_is_better: bool,
+}
+
+/// Samples of one benchmark created by a submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CreatedSamples {
+    /// Benchmark name.
+    pub benchmark: String,
+    /// How many samples were created.
+    pub count: u64,
+    /// Their ids, in first-seen order (at most 10,000 listed).
+    pub ids: Vec<String>,
+    /// Whether `ids` was cut short.
+    pub truncated: bool,
+}
+
+/// Everything a submission created on first sight.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Created {
+    /// New benchmarks.
+    pub benchmarks: Vec<String>,
+    /// New models.
+    pub models: Vec<String>,
+    /// New metrics, with the kind and direction they were given.
+    pub metrics: Vec<CreatedMetric>,
+    /// New samples, per benchmark.
+    pub samples: Vec<CreatedSamples>,
+}
+
+/// The answer to an accepted submission (and to any replay of it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SubmissionReceipt {
+    /// The submission's id.
+    pub id: i64,
+    /// Measurement rows stored.
+    pub measurements: u64,
+    /// Comparison rows stored.
+    pub comparisons: u64,
+    /// SHA-256 of the request body, hex.
+    pub content_hash: String,
+    /// The data version this submission produced.
+    pub data_version: i64,
+    /// What was created on first sight.
+    pub created: Created,
+}
+
+/// A submission's record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SubmissionView {
+    /// Id.
+    pub id: i64,
+    /// When it was accepted.
+    pub created_at: DateTime<Utc>,
+    /// How it arrived (`ndjson`, `json`, later harness formats).
+    pub source_format: String,
+    /// SHA-256 of the request body, hex.
+    pub content_hash: String,
+    /// The Idempotency-Key it was sent with, if any.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// Measurement rows.
+    pub measurements: i64,
+    /// Comparison rows.
+    pub comparisons: i64,
+    /// Whether it was retracted (its rows no longer count).
+    pub retracted: bool,
+    /// When it was retracted.
+    #[serde(default)]
+    pub retracted_at: Option<DateTime<Utc>>,
+}
+
+/// Liveness / readiness answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// The current data version (readiness only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_version: Option<i64>,
+}
