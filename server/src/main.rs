@@ -1,1 +1,120 @@
-//! placeholder
+//! `podium`: the server binary. `podium serve` runs the HTTP API; `podium token create` mints
+//! API tokens; `podium openapi` prints the OpenAPI document (the committed copy is regenerated
+//! from it).
+
+use std::io::Write;
+
+use actix_web::HttpServer;
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use podium_server::{AppState, ServeConfig, app, openapi_json};
+use podium_storage::Store;
+use podium_storage::tokens::{Scope, create_token};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "podium", version, about = "Leaderboards from sample-level evaluation results")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the HTTP server.
+    Serve(ServeConfig),
+    /// Manages API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Prints the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Creates a token and prints its secret (shown once; only its hash is stored).
+    Create {
+        /// What the token may do.
+        #[arg(long, value_enum)]
+        scope: ScopeArg,
+        /// A note on whose token it is.
+        #[arg(long)]
+        label: Option<String>,
+        /// The database (as for `serve`).
+        #[arg(long, env = "PODIUM_DATABASE_URL", default_value = "podium.db")]
+        database_url: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScopeArg {
+    Read,
+    Submit,
+    Admin,
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("PODIUM_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve(config) => serve(config),
+        Command::Token {
+            action:
+                TokenAction::Create {
+                    scope,
+                    label,
+                    database_url,
+                },
+        } => {
+            let store = Store::open(&database_url, 1).context("opening the database")?;
+            let scope = match scope {
+                ScopeArg::Read => Scope::Read,
+                ScopeArg::Submit => Scope::Submit,
+                ScopeArg::Admin => Scope::Admin,
+            };
+            let mut conn = store.conn()?;
+            let (_, secret) = create_token(&mut conn, scope, label.as_deref())?;
+            println!("{secret}");
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", openapi_json());
+            Ok(())
+        }
+    }
+}
+
+#[actix_web::main]
+async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let store = Store::open(&config.database_url, config.pool_size)
+        .with_context(|| format!("opening the {} database", backend_of(&config.database_url)))?;
+    tracing::info!(backend = store.backend_name(), "database ready");
+    let state = AppState {
+        store,
+        config: config.clone(),
+    };
+    let mut server = HttpServer::new(move || app(state.clone()));
+    if let Some(workers) = config.workers {
+        server = server.workers(workers);
+    }
+    let server = server
+        .bind(&config.bind)
+        .with_context(|| format!("binding {}", config.bind))?;
+    for addr in server.addrs() {
+        // Tests and scripts read this line to find a port chosen by the OS.
+        println!("podium listening on http://{addr}");
+    }
+    std::io::stdout().flush()?;
+    server.run().await?;
+    Ok(())
+}
+
+fn backend_of(url: &str) -> &'static str {
+    podium_storage::DatabaseUrl::parse(url).map_or("", |u| u.backend_name())
+}

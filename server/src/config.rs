@@ -1,0 +1,36 @@
+//! Server settings, from flags or environment variables (flags win).
+
+use clap::Args;
+
+/// Settings of `podium serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Where the data lives: `postgres://…` for PostgreSQL, otherwise an SQLite file path.
+    #[arg(long, env = "PODIUM_DATABASE_URL", default_value = "podium.db")]
+    pub database_url: String,
+    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
+    #[arg(long, env = "PODIUM_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Largest accepted request body, in bytes (larger ones get 413).
+    #[arg(long, env = "PODIUM_MAX_BODY_BYTES", default_value_t = 512 * 1024 * 1024)]
+    pub max_body_bytes: u64,
+    /// Database connections kept in the pool.
+    #[arg(long, env = "PODIUM_POOL_SIZE", default_value_t = 8)]
+    pub pool_size: u32,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "PODIUM_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl ServeConfig {
+    /// Settings for tests: the given database, a free port, default limits.
+    pub fn for_database(database_url: &str) -> Self {
+        ServeConfig {
+            database_url: database_url.to_owned(),
+            bind: "127.0.0.1:0".into(),
+            max_body_bytes: 512 * 1024 * 1024,
+            pool_size: 4,
+            workers: Some(2),
+        }
+    }
+}
