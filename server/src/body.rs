@@ -8,8 +8,8 @@
 
 use bytes::Bytes;
 use podium_storage::ingest::{Batch, BatchBuilder};
-use podium_wire::record::{MAX_LINE_BYTES, is_json, parse_line};
 use podium_wire::LineError;
+use podium_wire::record::{MAX_LINE_BYTES, is_json, parse_line};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::Receiver;
@@ -273,7 +273,10 @@ mod tests {
 
     #[test]
     fn errors_carry_line_numbers() {
-        let body = format!("{M}\n{{\"type\":\"measurement\"}}\n{}\n", M.replace("1}", "1,\"epoch\":1}"));
+        let body = format!(
+            "{M}\n{{\"type\":\"measurement\"}}\n{}\n",
+            M.replace("1}", "1,\"epoch\":1}")
+        );
         let Err(ApiError::Unprocessable { errors, .. }) = read(&[body.as_bytes()]) else {
             panic!("expected a rejection");
         };
@@ -299,7 +302,10 @@ mod tests {
             panic!("expected a rejection");
         };
         // Line 2 is too long; line 3 repeats line 1's key.
-        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(
+            errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
     }
 
     #[test]

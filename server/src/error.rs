@@ -200,9 +200,9 @@ pub fn problem_middleware<B: 'static>() -> ErrorHandlers<B> {
         let response: HttpResponse<BoxBody> = problem_response(&problem);
         let (request, _) = res.into_parts();
         Ok(ErrorHandlerResponse::Response(
-            ServiceResponse::new(request, response).map_into_right_body::<B>().map_body(
-                |_, body: EitherBody<B, BoxBody>| body,
-            ),
+            ServiceResponse::new(request, response)
+                .map_into_right_body::<B>()
+                .map_body(|_, body: EitherBody<B, BoxBody>| body),
         ))
     })
 }

@@ -13,7 +13,11 @@ use podium_storage::tokens::{Scope, create_token};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "podium", version, about = "Leaderboards from sample-level evaluation results")]
+#[command(
+    name = "podium",
+    version,
+    about = "Leaderboards from sample-level evaluation results"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -307,7 +307,10 @@ async fn bad_line_in_the_middle_stores_nothing(backend: Backend) {
     );
     assert_eq!(reply.body["error_count"], 2);
     // Nothing at all landed: not even the benchmark, models or samples of the valid lines.
-    assert_eq!(get(&env, "/v1/benchmarks/gsm8k").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&env, "/v1/benchmarks/gsm8k").await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(get(&env, "/v1/models").await.body["items"], json!([]));
 
     // At most 100 errors are listed; the count says how many there were.
@@ -368,7 +371,10 @@ async fn tokens_and_scopes(backend: Backend) {
     let read_only = call(&env, submission(&env.read, body.clone())).await;
     assert_eq!(read_only.status, StatusCode::FORBIDDEN);
     assert_eq!(read_only.content_type, "application/problem+json");
-    assert_eq!(get(&env, "/v1/benchmarks/gsm8k").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&env, "/v1/benchmarks/gsm8k").await.status,
+        StatusCode::NOT_FOUND
+    );
     let admin = call(&env, submission(&env.admin, body)).await;
     assert_eq!(admin.status, StatusCode::CREATED);
     // Reads are public.
@@ -393,7 +399,10 @@ async fn oversized_body_is_413(backend: Backend) {
     assert_eq!(declared.content_type, "application/problem+json");
     let streamed = call(&env, submission(&env.submit, body)).await;
     assert_eq!(streamed.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(get(&env, "/v1/benchmarks/gsm8k").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&env, "/v1/benchmarks/gsm8k").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn retraction_restores_older_value(backend: Backend) {
@@ -415,7 +424,10 @@ async fn retraction_restores_older_value(backend: Backend) {
     let new_id = new.body["id"].as_i64().unwrap();
     assert_eq!(
         values(&env, "").await,
-        vec![("m1".into(), "1".into(), 0.75), ("m1".into(), "2".into(), 1.0)]
+        vec![
+            ("m1".into(), "1".into(), 0.75),
+            ("m1".into(), "2".into(), 1.0)
+        ]
     );
     // "As of" the first submission reproduces the past.
     let old_id = old.body["id"].as_i64().unwrap();
@@ -429,12 +441,21 @@ async fn retraction_restores_older_value(backend: Backend) {
             .uri(&format!("/v1/submissions/{new_id}"))
             .insert_header(("Authorization", format!("Bearer {token}")))
     };
-    assert_eq!(call(&env, delete(&env.other_submit)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(call(&env, delete(&env.read)).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        call(&env, TestRequest::delete().uri(&format!("/v1/submissions/{new_id}")))
-            .await
-            .status,
+        call(&env, delete(&env.other_submit)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(&env, delete(&env.read)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(
+            &env,
+            TestRequest::delete().uri(&format!("/v1/submissions/{new_id}"))
+        )
+        .await
+        .status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(values(&env, "").await[0].2, 0.75);
@@ -444,7 +465,10 @@ async fn retraction_restores_older_value(backend: Backend) {
     assert_eq!(retracted.body["retracted"], true);
     assert_eq!(
         values(&env, "").await,
-        vec![("m1".into(), "1".into(), 0.25), ("m1".into(), "2".into(), 1.0)]
+        vec![
+            ("m1".into(), "1".into(), 0.25),
+            ("m1".into(), "2".into(), 1.0)
+        ]
     );
     // Nothing was deleted; the count of live rows dropped.
     assert_eq!(counts(&env, "gsm8k").await["measurements"], 2);
@@ -480,7 +504,10 @@ async fn metric_declarations_are_enforced(backend: Backend) {
     first["higher_is_better"] = json!(false);
     let reply = call(&env, submission(&env.submit, ndjson(&[first.clone()]))).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
-    assert_eq!(reply.body["created"]["metrics"][0]["higher_is_better"], false);
+    assert_eq!(
+        reply.body["created"]["metrics"][0]["higher_is_better"],
+        false
+    );
 
     // A later record may not redeclare the metric differently.
     let mut clash = measurement("m2", "1", 2.0);
@@ -588,10 +615,14 @@ async fn benchmarks_are_declared_and_listed(backend: Backend) {
 
 async fn json_array_bodies(backend: Backend) {
     let env = env(backend);
-    let body = json!([measurement("m1", "1", 1.0), comparison("m1", "m2", "both_bad")]);
+    let body = json!([
+        measurement("m1", "1", 1.0),
+        comparison("m1", "m2", "both_bad")
+    ]);
     let reply = call(
         &env,
-        submission(&env.submit, body.to_string()).insert_header(("Content-Type", "application/json")),
+        submission(&env.submit, body.to_string())
+            .insert_header(("Content-Type", "application/json")),
     )
     .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
@@ -600,11 +631,18 @@ async fn json_array_bodies(backend: Backend) {
     let bad = json!([measurement("m1", "2", 1.0), {"type": "comparison", "winner": "model_a"}]);
     let reply = call(
         &env,
-        submission(&env.submit, bad.to_string()).insert_header(("Content-Type", "application/json")),
+        submission(&env.submit, bad.to_string())
+            .insert_header(("Content-Type", "application/json")),
     )
     .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(reply.body["errors"].as_array().unwrap().iter().all(|e| e["line"] == 2));
+    assert!(
+        reply.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["line"] == 2)
+    );
     let reply = call(
         &env,
         submission(&env.submit, "{\"type\":\"measurement\"}".into())
@@ -646,7 +684,9 @@ async fn pagination_walks_every_sample(backend: Backend) {
         .map(|i| measurement("m1", &format!("s{i:03}"), 1.0))
         .collect();
     assert_eq!(
-        call(&env, submission(&env.submit, ndjson(&records))).await.status,
+        call(&env, submission(&env.submit, ndjson(&records)))
+            .await
+            .status,
         StatusCode::CREATED
     );
     for path in ["samples", "measurements"] {
@@ -656,7 +696,11 @@ async fn pagination_walks_every_sample(backend: Backend) {
             let page = get(&env, &uri).await;
             assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
             for item in page.body["items"].as_array().unwrap() {
-                let key = if path == "samples" { &item["id"] } else { &item["sample"] };
+                let key = if path == "samples" {
+                    &item["id"]
+                } else {
+                    &item["sample"]
+                };
                 seen.push(key.as_str().unwrap().to_owned());
             }
             match page.body["next_cursor"].as_str() {
@@ -675,14 +719,26 @@ async fn data_version_moves_with_every_write(backend: Backend) {
     let env = env(backend);
     let version = |reply: Reply| reply.body["data_version"].as_i64().unwrap();
     let v0 = version(get(&env, "/readyz").await);
-    let reply = call(&env, submission(&env.submit, ndjson(&[measurement("m", "1", 1.0)]))).await;
+    let reply = call(
+        &env,
+        submission(&env.submit, ndjson(&[measurement("m", "1", 1.0)])),
+    )
+    .await;
     assert_eq!(reply.body["data_version"].as_i64().unwrap(), v0 + 1);
     let id = reply.body["id"].as_i64().unwrap();
     // A replay changes nothing.
-    call(&env, submission(&env.submit, ndjson(&[measurement("m", "1", 1.0)]))).await;
+    call(
+        &env,
+        submission(&env.submit, ndjson(&[measurement("m", "1", 1.0)])),
+    )
+    .await;
     assert_eq!(version(get(&env, "/readyz").await), v0 + 1);
     // A refused submission changes nothing.
-    call(&env, submission(&env.submit, "{\"type\":\"measurement\"}\n".into())).await;
+    call(
+        &env,
+        submission(&env.submit, "{\"type\":\"measurement\"}\n".into()),
+    )
+    .await;
     assert_eq!(version(get(&env, "/readyz").await), v0 + 1);
     call(
         &env,

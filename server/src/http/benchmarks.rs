@@ -33,7 +33,9 @@ pub async fn put_benchmark(
     spec: web::Json<BenchmarkSpec>,
 ) -> Result<HttpResponse, ApiError> {
     require_submit(&req, &state).await?;
-    let view = state.db(move |c| catalog::upsert_benchmark(c, &spec)).await?;
+    let view = state
+        .db(move |c| catalog::upsert_benchmark(c, &spec))
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -45,8 +47,9 @@ pub async fn list_benchmarks(
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (after, limit) = page.bounds()?;
-    let (items, next) =
-        state.db(move |c| catalog::list_benchmarks(c, after, limit)).await?;
+    let (items, next) = state
+        .db(move |c| catalog::list_benchmarks(c, after, limit))
+        .await?;
     Ok(HttpResponse::Ok().json(Page {
         items,
         next_cursor: next.map(encode_cursor),
@@ -67,8 +70,7 @@ pub async fn get_benchmark(
     state: web::Data<AppState>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let detail =
-        state.db(move |c| catalog::get_benchmark(c, &name)).await?;
+    let detail = state.db(move |c| catalog::get_benchmark(c, &name)).await?;
     Ok(HttpResponse::Ok().json(detail))
 }
 
@@ -88,9 +90,9 @@ pub async fn list_samples(
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (after, limit) = page.bounds()?;
-    let (items, next) =
-        state.db(move |c| catalog::list_samples(c, &name, after, limit))
-            .await?;
+    let (items, next) = state
+        .db(move |c| catalog::list_samples(c, &name, after, limit))
+        .await?;
     Ok(HttpResponse::Ok().json(Page {
         items,
         next_cursor: next.map(encode_cursor),
@@ -140,10 +142,9 @@ pub async fn list_measurements(
         metric: query.metric,
         as_of: query.as_of,
     };
-    let (items, next) = state.db(move |c| {
-        effective_measurements(c, &name, &filter, after, limit)
-    })
-    .await?;
+    let (items, next) = state
+        .db(move |c| effective_measurements(c, &name, &filter, after, limit))
+        .await?;
     Ok(HttpResponse::Ok().json(Page {
         items,
         next_cursor: next.map(encode_cursor),

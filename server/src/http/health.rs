@@ -27,8 +27,7 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let version =
-        state.db(move |c| podium_storage::state::data_version(c)).await?;
+    let version = state.db(podium_storage::state::data_version).await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
         data_version: Some(version),

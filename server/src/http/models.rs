@@ -16,8 +16,9 @@ pub async fn list_models(
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (after, limit) = page.bounds()?;
-    let (items, next) =
-        state.db(move |c| catalog::list_models(c, after, limit)).await?;
+    let (items, next) = state
+        .db(move |c| catalog::list_models(c, after, limit))
+        .await?;
     Ok(HttpResponse::Ok().json(Page {
         items,
         next_cursor: next.map(encode_cursor),

@@ -31,7 +31,9 @@ fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
         .trim()
         .to_ascii_lowercase();
     match content_type.as_str() {
-        "application/x-ndjson" | "application/ndjson" | "application/jsonl"
+        "application/x-ndjson"
+        | "application/ndjson"
+        | "application/jsonl"
         | "application/x-jsonlines" => Ok(BodyFormat::Ndjson),
         "application/json" => Ok(BodyFormat::JsonArray),
         other => Err(ApiError::UnsupportedMediaType(format!(
@@ -62,12 +64,10 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 fn stored_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::CREATED);
     let mut response = HttpResponse::build(status);
-    response
-        .content_type("application/json")
-        .insert_header((
-            header::LOCATION,
-            format!("/v1/submissions/{}", stored.submission_id),
-        ));
+    response.content_type("application/json").insert_header((
+        header::LOCATION,
+        format!("/v1/submissions/{}", stored.submission_id),
+    ));
     if replayed {
         response.insert_header(("Idempotent-Replayed", HeaderValue::from_static("true")));
     }
@@ -145,8 +145,9 @@ pub async fn create_submission(
         content_hash: body.content_hash,
         idempotency_key,
     };
-    let outcome =
-        state.db(move |c| ingest::ingest(c, &meta, &body.batch)).await?;
+    let outcome = state
+        .db(move |c| ingest::ingest(c, &meta, &body.batch))
+        .await?;
     Ok(match outcome {
         Outcome::Created(stored) => {
             tracing::info!(submission = stored.submission_id, "submission stored");
@@ -171,8 +172,9 @@ pub async fn get_submission(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view =
-        state.db(move |c| submissions::get_submission(c, id)).await?;
+    let view = state
+        .db(move |c| submissions::get_submission(c, id))
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -197,9 +199,9 @@ pub async fn retract_submission(
 ) -> Result<HttpResponse, ApiError> {
     let token = require_submit(&req, &state).await?;
     let id = id.into_inner();
-    let outcome =
-        state.db(move |c| submissions::retract_submission(c, id, token))
-            .await?;
+    let outcome = state
+        .db(move |c| submissions::retract_submission(c, id, token))
+        .await?;
     match outcome {
         Ok(view) => Ok(HttpResponse::Ok().json(view)),
         Err(RetractRefusal::NotOwner) => Err(ApiError::Forbidden(format!(

@@ -126,10 +126,7 @@ pub fn upsert_benchmark(conn: &mut DbConnection, spec: &BenchmarkSpec) -> Result
     }
     conn.transaction(|conn| {
         let now = Utc::now().naive_utc();
-        let metadata = spec
-            .metadata
-            .clone()
-            .map(|m| Value::Object(m).to_string());
+        let metadata = spec.metadata.clone().map(|m| Value::Object(m).to_string());
         let existing: Option<i64> = benchmarks::table
             .filter(benchmarks::name.eq(&spec.name))
             .select(benchmarks::id)
@@ -160,7 +157,9 @@ pub fn upsert_benchmark(conn: &mut DbConnection, spec: &BenchmarkSpec) -> Result
                 .get_result(conn)?,
         };
         for metric in &spec.metrics {
-            let (lo, hi) = metric.range.map_or((None, None), |[a, b]| (Some(a), Some(b)));
+            let (lo, hi) = metric
+                .range
+                .map_or((None, None), |[a, b]| (Some(a), Some(b)));
             let updated = diesel::update(
                 metrics::table
                     .filter(metrics::benchmark_id.eq(benchmark_id))
@@ -187,7 +186,11 @@ pub fn upsert_benchmark(conn: &mut DbConnection, spec: &BenchmarkSpec) -> Result
                     .execute(conn)?;
             }
         }
-        let chosen = spec.metrics.iter().find(|m| m.default).map(|m| m.name.as_str());
+        let chosen = spec
+            .metrics
+            .iter()
+            .find(|m| m.default)
+            .map(|m| m.name.as_str());
         let has_default: bool = diesel::select(diesel::dsl::exists(
             metrics::table
                 .filter(metrics::benchmark_id.eq(benchmark_id))
@@ -346,7 +349,12 @@ pub fn list_models(
         .filter(models::id.gt(after))
         .order(models::id)
         .limit(limit + 1)
-        .select((models::id, models::name, models::metadata, models::created_at))
+        .select((
+            models::id,
+            models::name,
+            models::metadata,
+            models::created_at,
+        ))
         .load(conn)?;
     let (rows, next) = split_page(rows, limit, |r| r.0);
     Ok((

@@ -99,7 +99,9 @@ impl DbConnection {
     /// Applies every pending migration of this backend.
     pub fn run_migrations(&mut self) -> Result<()> {
         let applied = match self {
-            DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+            DbConnection::Pg(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         }
         .map_err(|e| StorageError::Migration(e.to_string()))?;

@@ -250,7 +250,12 @@ impl BatchBuilder {
                 ),
             )),
             Some(_) => {}
-            None => *slot = Some(Declared { value: higher, line }),
+            None => {
+                *slot = Some(Declared {
+                    value: higher,
+                    line,
+                })
+            }
         }
     }
 
@@ -438,7 +443,11 @@ struct Resolved {
     samples: Vec<i64>,
 }
 
-fn write(conn: &mut DbConnection, meta: &SubmissionMeta, batch: &BatchBuilder) -> Result<StoredResponse> {
+fn write(
+    conn: &mut DbConnection,
+    meta: &SubmissionMeta,
+    batch: &BatchBuilder,
+) -> Result<StoredResponse> {
     let now = Utc::now().naive_utc();
     // First statement of the transaction is a write: it takes SQLite's write lock at once (no
     // read-to-write upgrade deadlock) and makes concurrent duplicates meet on the unique indexes.
@@ -674,7 +683,10 @@ fn check_values(batch: &BatchBuilder, rules: &[MetricRule]) -> Result<()> {
                     row.value, batch.metrics[row.metric as usize].name
                 ),
             ));
-        } else if let Some((min, max)) = rule.range.filter(|(lo, hi)| !(*lo..=*hi).contains(&row.value)) {
+        } else if let Some((min, max)) = rule
+            .range
+            .filter(|(lo, hi)| !(*lo..=*hi).contains(&row.value))
+        {
             errors.push(LineError::field(
                 row.line,
                 "value",

@@ -38,8 +38,14 @@ fn user_tables(conn: &mut DbConnection) -> Vec<String> {
 
 /// Every table is readable through the shared schema.rs, i.e. the columns agree with it.
 fn schema_matches(conn: &mut DbConnection) {
-    podium_state::table.select(podium_state::all_columns).load::<(i32, i64)>(conn).unwrap();
-    api_tokens::table.select(api_tokens::id).load::<i64>(conn).unwrap();
+    podium_state::table
+        .select(podium_state::all_columns)
+        .load::<(i32, i64)>(conn)
+        .unwrap();
+    api_tokens::table
+        .select(api_tokens::id)
+        .load::<i64>(conn)
+        .unwrap();
     macro_rules! all {
         ($($t:ident),*) => {$(
             let n: i64 = $t::table.count().get_result(conn).unwrap();
@@ -47,7 +53,15 @@ fn schema_matches(conn: &mut DbConnection) {
             let _ = $t::table.select($t::all_columns).limit(1).execute(conn).unwrap();
         )*};
     }
-    all!(benchmarks, metrics, samples, models, submissions, measurements, comparisons);
+    all!(
+        benchmarks,
+        metrics,
+        samples,
+        models,
+        submissions,
+        measurements,
+        comparisons
+    );
 }
 
 fn apply_and_revert(backend: Backend) {
@@ -79,7 +93,10 @@ fn apply_and_revert(backend: Backend) {
     assert_eq!(version[0].n, 0);
 
     conn.revert_all_migrations().unwrap();
-    assert!(user_tables(&mut conn).is_empty(), "down.sql left tables behind");
+    assert!(
+        user_tables(&mut conn).is_empty(),
+        "down.sql left tables behind"
+    );
     // And up again: the down migration really undid everything the up migration did.
     conn.run_migrations().unwrap();
     schema_matches(&mut conn);
@@ -108,11 +125,18 @@ fn migration_folders_are_twins() {
     };
     let postgres = names("postgres");
     assert!(!postgres.is_empty());
-    assert_eq!(postgres, names("sqlite"), "a migration is missing on one backend");
+    assert_eq!(
+        postgres,
+        names("sqlite"),
+        "a migration is missing on one backend"
+    );
     for name in &postgres {
         for backend in ["postgres", "sqlite"] {
             for file in ["up.sql", "down.sql"] {
-                assert!(root.join(backend).join(name).join(file).exists(), "{backend}/{name}/{file}");
+                assert!(
+                    root.join(backend).join(name).join(file).exists(),
+                    "{backend}/{name}/{file}"
+                );
             }
         }
     }
@@ -124,7 +148,13 @@ fn database_urls() {
         DatabaseUrl::parse("postgres://u@h/db").unwrap(),
         DatabaseUrl::Postgres("postgres://u@h/db".into())
     );
-    assert_eq!(DatabaseUrl::parse("sqlite://x.db").unwrap(), DatabaseUrl::Sqlite("x.db".into()));
-    assert_eq!(DatabaseUrl::parse("podium.db").unwrap(), DatabaseUrl::Sqlite("podium.db".into()));
+    assert_eq!(
+        DatabaseUrl::parse("sqlite://x.db").unwrap(),
+        DatabaseUrl::Sqlite("x.db".into())
+    );
+    assert_eq!(
+        DatabaseUrl::parse("podium.db").unwrap(),
+        DatabaseUrl::Sqlite("podium.db".into())
+    );
     assert!(DatabaseUrl::parse("").is_err());
 }

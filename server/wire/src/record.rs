@@ -354,7 +354,10 @@ pub fn parse_line(line_no: u64, text: &[u8]) -> Result<Record<'_>, Vec<LineError
     if text.len() > MAX_LINE_BYTES {
         return Err(vec![LineError::whole(
             line_no,
-            format!("line is {} bytes; the limit is {MAX_LINE_BYTES}", text.len()),
+            format!(
+                "line is {} bytes; the limit is {MAX_LINE_BYTES}",
+                text.len()
+            ),
         )]);
     }
     match serde_json::from_slice::<RawLine<'_>>(text) {
@@ -466,11 +469,7 @@ impl Checker {
         }
     }
 
-    fn optional_name<'a>(
-        &mut self,
-        field: &str,
-        value: Option<Str<'a>>,
-    ) -> Option<Cow<'a, str>> {
+    fn optional_name<'a>(&mut self, field: &str, value: Option<Str<'a>>) -> Option<Cow<'a, str>> {
         value.map(|Str(name)| {
             if let Err(reason) = check_name(&name) {
                 self.fail(field, reason);
@@ -571,7 +570,10 @@ fn validate(line: u64, raw: RawLine<'_>) -> Result<Record<'_>, Vec<LineError>> {
                 kind
             });
             if metric_kind == Some(MetricKind::Binary) && value != 0.0 && value != 1.0 {
-                check.fail("value", format!("{value} is not 0 or 1 (metric_kind binary)"));
+                check.fail(
+                    "value",
+                    format!("{value} is not 0 or 1 (metric_kind binary)"),
+                );
             }
             let sample_metadata = check.object("sample_metadata", raw.sample_metadata);
             let model_metadata = check.object("model_metadata", raw.model_metadata);
@@ -721,7 +723,10 @@ mod tests {
         assert_eq!(c.sample, "q\"1");
         assert_eq!(c.weight, 1.0);
         assert_eq!(c.winner, Winner::BothBad);
-        assert_eq!(c.timestamp.unwrap().to_rfc3339(), "2024-05-01T08:00:00+00:00");
+        assert_eq!(
+            c.timestamp.unwrap().to_rfc3339(),
+            "2024-05-01T08:00:00+00:00"
+        );
     }
 
     #[test]
