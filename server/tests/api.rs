@@ -161,6 +161,7 @@ on_both_backends!(
     errors_are_problem_json,
     pagination_walks_every_sample,
     data_version_moves_with_every_write,
+    concurrent_submissions,
 );
 
 async fn submit_and_read_back(backend: Backend) {
@@ -748,6 +749,46 @@ async fn data_version_moves_with_every_write(backend: Backend) {
     )
     .await;
     assert_eq!(version(get(&env, "/readyz").await), v0 + 2);
+}
+
+async fn concurrent_submissions(backend: Backend) {
+    let env = env(backend);
+    let service = test::init_service(app(env.state.clone())).await;
+    let body = |offset: usize| {
+        let records: Vec<Value> = (0..2_000)
+            .map(|i| {
+                let model = format!("b{offset}-m{}", i % 7);
+                measurement(&model, &format!("s{}", (i + offset) % 500), i as f64)
+            })
+            .collect();
+        ndjson(&records)
+    };
+    // The same body twice at once: stored once, both answers name the same submission.
+    let same = body(0);
+    let (a, b) = futures_util::future::join(
+        test::call_service(&service, submission(&env.submit, same.clone()).to_request()),
+        test::call_service(&service, submission(&env.submit, same).to_request()),
+    )
+    .await;
+    assert_eq!(a.status(), StatusCode::CREATED);
+    assert_eq!(b.status(), StatusCode::CREATED);
+    let a: Value = test::read_body_json(a).await;
+    let b: Value = test::read_body_json(b).await;
+    assert_eq!(a["id"], b["id"]);
+    assert_eq!(counts(&env, "gsm8k").await["measurements"], 2_000);
+    // Different bodies creating the same new samples and metric at once: both land.
+    let (c, d) = futures_util::future::join(
+        test::call_service(&service, submission(&env.submit, body(1)).to_request()),
+        test::call_service(
+            &service,
+            submission(&env.other_submit, body(2)).to_request(),
+        ),
+    )
+    .await;
+    assert_eq!(c.status(), StatusCode::CREATED);
+    assert_eq!(d.status(), StatusCode::CREATED);
+    assert_eq!(counts(&env, "gsm8k").await["measurements"], 6_000);
+    assert_eq!(counts(&env, "gsm8k").await["samples"], 500);
 }
 
 #[actix_web::test]

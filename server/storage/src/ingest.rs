@@ -587,87 +587,111 @@ fn resolve_metrics(
     benchmark_ids: &[i64],
     created: &mut Created,
 ) -> Result<(Vec<i64>, Vec<MetricRule>)> {
-    type Stored = (i64, String, bool, Option<f64>, Option<f64>);
     let mut ids = Vec::with_capacity(batch.metrics.len());
     let mut rules = Vec::with_capacity(batch.metrics.len());
     let mut errors = Vec::new();
     for metric in &batch.metrics {
         let benchmark_id = benchmark_ids[metric.benchmark as usize];
-        let stored: Option<Stored> = metrics::table
-            .filter(metrics::benchmark_id.eq(benchmark_id))
-            .filter(metrics::name.eq(&metric.name))
-            .select((
-                metrics::id,
-                metrics::kind,
-                metrics::higher_is_better,
-                metrics::range_min,
-                metrics::range_max,
+        let mut stored = stored_metric(conn, benchmark_id, &metric.name)?;
+        if stored.is_none() {
+            let kind = metric.kind.map_or(MetricKind::Score, |d| d.value);
+            let higher = metric.higher_is_better.is_none_or(|d| d.value);
+            let has_default: bool = diesel::select(diesel::dsl::exists(
+                metrics::table
+                    .filter(metrics::benchmark_id.eq(benchmark_id))
+                    .filter(metrics::is_default.eq(true)),
             ))
-            .first(conn)
-            .optional()?;
-        if let Some((id, kind, higher, min, max)) = stored {
-            let kind = MetricKind::parse(&kind).unwrap_or(MetricKind::Score);
-            if let Some(declared) = metric.kind.filter(|d| d.value != kind) {
-                errors.push(LineError::field(
-                    declared.line,
-                    "metric_kind",
-                    format!(
-                        "metric {:?} is declared {}, not {}",
-                        metric.name,
-                        kind.as_str(),
-                        declared.value.as_str()
-                    ),
-                ));
-            }
-            if let Some(declared) = metric.higher_is_better.filter(|d| d.value != higher) {
-                errors.push(LineError::field(
-                    declared.line,
-                    "higher_is_better",
-                    format!(
-                        "metric {:?} is declared higher_is_better = {higher}",
-                        metric.name
-                    ),
-                ));
-            }
-            ids.push(id);
-            rules.push(MetricRule {
-                kind,
-                range: min.zip(max),
-            });
-            continue;
-        }
-        let kind = metric.kind.map_or(MetricKind::Score, |d| d.value);
-        let higher = metric.higher_is_better.is_none_or(|d| d.value);
-        let has_default: bool = diesel::select(diesel::dsl::exists(
-            metrics::table
-                .filter(metrics::benchmark_id.eq(benchmark_id))
-                .filter(metrics::is_default.eq(true)),
-        ))
-        .get_result(conn)?;
-        let id: i64 = diesel::insert_into(metrics::table)
-            .values((
-                metrics::benchmark_id.eq(benchmark_id),
-                metrics::name.eq(&metric.name),
-                metrics::kind.eq(kind.as_str()),
-                metrics::higher_is_better.eq(higher),
-                metrics::is_default.eq(!has_default),
-            ))
-            .returning(metrics::id)
             .get_result(conn)?;
-        created.metrics.push(CreatedMetric {
-            benchmark: batch.benchmarks.list[metric.benchmark as usize].clone(),
-            metric: metric.name.clone(),
-            kind,
-            higher_is_better: higher,
-        });
+            // ON CONFLICT: a concurrent submission may create the same metric first; then its
+            // declaration is the stored one and is checked below like any other.
+            let inserted: Option<i64> = crate::with_backend!(conn, c => diesel::insert_into(metrics::table)
+                .values((
+                    metrics::benchmark_id.eq(benchmark_id),
+                    metrics::name.eq(&metric.name),
+                    metrics::kind.eq(kind.as_str()),
+                    metrics::higher_is_better.eq(higher),
+                    metrics::is_default.eq(!has_default),
+                ))
+                .on_conflict_do_nothing()
+                .returning(metrics::id)
+                .get_result(c)
+                .optional()?);
+            match inserted {
+                Some(id) => {
+                    created.metrics.push(CreatedMetric {
+                        benchmark: batch.benchmarks.list[metric.benchmark as usize].clone(),
+                        metric: metric.name.clone(),
+                        kind,
+                        higher_is_better: higher,
+                    });
+                    ids.push(id);
+                    rules.push(MetricRule { kind, range: None });
+                    continue;
+                }
+                None => stored = stored_metric(conn, benchmark_id, &metric.name)?,
+            }
+        }
+        let Some((id, kind, higher, min, max)) = stored else {
+            return Err(StorageError::Conflict(format!(
+                "metric {:?} vanished while it was being created",
+                metric.name
+            )));
+        };
+        let kind = MetricKind::parse(&kind).unwrap_or(MetricKind::Score);
+        if let Some(declared) = metric.kind.filter(|d| d.value != kind) {
+            errors.push(LineError::field(
+                declared.line,
+                "metric_kind",
+                format!(
+                    "metric {:?} is declared {}, not {}",
+                    metric.name,
+                    kind.as_str(),
+                    declared.value.as_str()
+                ),
+            ));
+        }
+        if let Some(declared) = metric.higher_is_better.filter(|d| d.value != higher) {
+            errors.push(LineError::field(
+                declared.line,
+                "higher_is_better",
+                format!(
+                    "metric {:?} is declared higher_is_better = {higher}",
+                    metric.name
+                ),
+            ));
+        }
         ids.push(id);
-        rules.push(MetricRule { kind, range: None });
+        rules.push(MetricRule {
+            kind,
+            range: min.zip(max),
+        });
     }
     if errors.is_empty() {
         Ok((ids, rules))
     } else {
         Err(StorageError::Rejected(errors))
     }
+}
+
+type StoredMetric = (i64, String, bool, Option<f64>, Option<f64>);
+
+fn stored_metric(
+    conn: &mut DbConnection,
+    benchmark_id: i64,
+    name: &str,
+) -> Result<Option<StoredMetric>> {
+    Ok(metrics::table
+        .filter(metrics::benchmark_id.eq(benchmark_id))
+        .filter(metrics::name.eq(name))
+        .select((
+            metrics::id,
+            metrics::kind,
+            metrics::higher_is_better,
+            metrics::range_min,
+            metrics::range_max,
+        ))
+        .first(conn)
+        .optional()?)
 }
 
 fn check_values(batch: &BatchBuilder, rules: &[MetricRule]) -> Result<()> {

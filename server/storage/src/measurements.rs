@@ -74,9 +74,9 @@ pub fn effective_measurements(
         .bind::<BigInt, _>(after)
         .bind::<Nullable<Text>, _>(filter.model.as_deref())
         .bind::<Nullable<Text>, _>(filter.metric.as_deref())
-        .bind::<BigInt, _>(limit + 1)
+        .bind::<BigInt, _>(limit.max(1) + 1)
         .load(c)?);
-    let limit = usize::try_from(limit).unwrap_or(0);
+    let limit = usize::try_from(limit.max(1)).unwrap_or(1);
     let next = (rows.len() > limit).then(|| rows[limit - 1].id);
     Ok((
         rows.into_iter()
