@@ -178,48 +178,39 @@ fn read_json_array(body: &[u8]) -> Result<BatchBuilder, ApiError> {
     Ok(builder)
 }
 
+/// Hands every chunk to `consume` (and the hasher) until [`Chunk::End`].
+fn drain(
+    chunks: &mut Receiver<Chunk>,
+    hasher: &mut Sha256,
+    mut consume: impl FnMut(&[u8]),
+) -> Result<(), ApiError> {
+    while let Some(chunk) = chunks.blocking_recv() {
+        match chunk {
+            Chunk::Data(data) => {
+                hasher.update(&data);
+                consume(&data);
+            }
+            Chunk::End => return Ok(()),
+        }
+    }
+    Err(ApiError::BadRequest("the body ended early".into()))
+}
+
 /// Reads the body from `chunks` until [`Chunk::End`]; blocking, run it off the async workers.
 /// A channel closed before `End` means the client went away: the submission is abandoned.
 pub fn read_body(format: BodyFormat, mut chunks: Receiver<Chunk>) -> Result<ReadBody, ApiError> {
     let mut hasher = Sha256::new();
-    let mut complete = false;
     let builder = match format {
         BodyFormat::Ndjson => {
             let mut reader = LineReader::new();
-            while let Some(chunk) = chunks.blocking_recv() {
-                match chunk {
-                    Chunk::Data(data) => {
-                        hasher.update(&data);
-                        reader.feed(&data);
-                    }
-                    Chunk::End => {
-                        complete = true;
-                        break;
-                    }
-                }
-            }
-            if !complete {
-                return Err(ApiError::BadRequest("the body ended early".into()));
-            }
+            drain(&mut chunks, &mut hasher, |data| reader.feed(data))?;
             reader.finish()?
         }
         BodyFormat::JsonArray => {
             let mut body = Vec::new();
-            while let Some(chunk) = chunks.blocking_recv() {
-                match chunk {
-                    Chunk::Data(data) => {
-                        hasher.update(&data);
-                        body.extend_from_slice(&data);
-                    }
-                    Chunk::End => {
-                        complete = true;
-                        break;
-                    }
-                }
-            }
-            if !complete {
-                return Err(ApiError::BadRequest("the body ended early".into()));
-            }
+            drain(&mut chunks, &mut hasher, |data| {
+                body.extend_from_slice(data)
+            })?;
             read_json_array(&body)?
         }
     };
