@@ -670,6 +670,22 @@ async fn errors_are_problem_json(backend: Backend) {
     assert_eq!(bad_cursor.status, StatusCode::BAD_REQUEST);
     let bad_limit = get(&env, "/v1/models?limit=0").await;
     assert_eq!(bad_limit.status, StatusCode::BAD_REQUEST);
+    let text_limit = get(&env, "/v1/models?limit=ten").await;
+    assert_eq!(text_limit.status, StatusCode::BAD_REQUEST);
+    assert!(
+        text_limit.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("limit")
+    );
+    call(
+        &env,
+        submission(&env.submit, ndjson(&[measurement("m", "1", 1.0)])),
+    )
+    .await;
+    let bad_as_of = get(&env, "/v1/benchmarks/gsm8k/measurements?as_of=abc").await;
+    assert_eq!(bad_as_of.status, StatusCode::BAD_REQUEST);
+    assert!(bad_as_of.body["detail"].as_str().unwrap().contains("as_of"));
     let bad_id = get(&env, "/v1/submissions/abc").await;
     assert_eq!(bad_id.status, StatusCode::NOT_FOUND);
     assert_eq!(bad_id.content_type, "application/problem+json");

@@ -9,7 +9,7 @@ use podium_wire::api::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{PageQuery, encode_cursor};
+use super::{PageQuery, encode_cursor, integer_param};
 use crate::AppState;
 use crate::auth::require_submit;
 use crate::error::ApiError;
@@ -108,11 +108,13 @@ pub struct MeasurementQuery {
     /// Only this metric.
     pub metric: Option<String>,
     /// Reproduce the state as of this submission (later submissions are ignored).
-    pub as_of: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub as_of: Option<String>,
     /// Opaque cursor from the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// Page size (1–1000, default 100).
-    pub limit: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
 }
 
 /// The measurement values that count in a benchmark: per (model, sample, metric, epoch), the
@@ -140,7 +142,7 @@ pub async fn list_measurements(
     let filter = MeasurementFilter {
         model: query.model,
         metric: query.metric,
-        as_of: query.as_of,
+        as_of: integer_param("as_of", query.as_of.as_deref())?,
     };
     let (items, next) = state
         .db(move |c| effective_measurements(c, &name, &filter, after, limit))

@@ -69,7 +69,8 @@ pub struct PageQuery {
     /// Opaque cursor from the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// Page size (1–1000, default 100).
-    pub limit: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
 }
 
 impl PageQuery {
@@ -79,13 +80,26 @@ impl PageQuery {
             None | Some("") => 0,
             Some(cursor) => decode_cursor(cursor)?,
         };
-        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
+        let limit = integer_param("limit", self.limit.as_deref())?.unwrap_or(DEFAULT_PAGE);
         if !(1..=MAX_PAGE).contains(&limit) {
             return Err(ApiError::BadRequest(format!(
-                "limit must be between 1 and {MAX_PAGE}"
+                "query parameter limit must be between 1 and {MAX_PAGE}"
             )));
         }
         Ok((after, limit))
+    }
+}
+
+/// Reads an integer query parameter; taken as text so that the error can name the parameter
+/// (the query-string decoder's own errors do not).
+pub fn integer_param(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|_| {
+            ApiError::BadRequest(format!(
+                "query parameter {name} must be an integer, not {text:?}"
+            ))
+        }),
     }
 }
 
