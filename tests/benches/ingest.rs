@@ -142,6 +142,18 @@ fn http_ingest(body: &[u8], rows: usize) -> anyhow::Result<Duration> {
         "the receipt does not count {rows} measurements: {}",
         answer.text()
     );
+    // The server logs how long reading (upload + parsing, overlapped) and writing took.
+    if let Some(line) = server
+        .stderr()
+        .lines()
+        .find(|l| l.contains("submission stored"))
+    {
+        let phases: Vec<&str> = line
+            .split_whitespace()
+            .filter(|w| w.starts_with("read_ms=") || w.starts_with("write_ms="))
+            .collect();
+        println!("    server: {}", phases.join(" "));
+    }
     let stored =
         server.get(&format!("/v1/benchmarks/{BENCHMARK}")).json["counts"]["measurements"].as_i64();
     ensure!(

@@ -118,6 +118,7 @@ pub async fn create_submission(
         return Err(ApiError::PayloadTooLarge(cap));
     }
 
+    let started = std::time::Instant::now();
     let (sender, receiver) = mpsc::channel(CHUNK_QUEUE);
     let reader = actix_web::rt::task::spawn_blocking(move || read_body(format, receiver));
     let mut received: u64 = 0;
@@ -139,6 +140,11 @@ pub async fn create_submission(
         .await
         .map_err(|e| ApiError::Internal(format!("body reader failed: {e}")))??;
 
+    let read_time = started.elapsed();
+    let (measurements, comparisons) = (
+        body.batch.measurement_count(),
+        body.batch.comparison_count(),
+    );
     let meta = SubmissionMeta {
         token_id: token.id,
         source_format: format.name().to_owned(),
@@ -150,7 +156,17 @@ pub async fn create_submission(
         .await?;
     Ok(match outcome {
         Outcome::Created(stored) => {
-            tracing::info!(submission = stored.submission_id, "submission stored");
+            // Upload and parsing overlap; the write is one transaction. Both times help to see
+            // where an ingest spends its time.
+            tracing::info!(
+                submission = stored.submission_id,
+                measurements,
+                comparisons,
+                bytes = received,
+                read_ms = read_time.as_millis() as u64,
+                write_ms = (started.elapsed() - read_time).as_millis() as u64,
+                "submission stored"
+            );
             stored_response(&stored, false)
         }
         Outcome::Replayed(stored) => stored_response(&stored, true),

@@ -879,20 +879,26 @@ fn load_measurements(
     batch: &BatchBuilder,
     ids: &Resolved,
 ) -> Result<()> {
-    let rows: Vec<NewMeasurement> = batch
-        .measurements
-        .iter()
-        .map(|m| NewMeasurement {
+    // Rows are materialised a slice at a time so that a 512 MiB submission does not also hold
+    // a second full copy of itself as database rows.
+    let mut rows = Vec::with_capacity(LOAD_CHUNK.min(batch.measurements.len()));
+    for chunk in batch.measurements.chunks(LOAD_CHUNK) {
+        rows.clear();
+        rows.extend(chunk.iter().map(|m| NewMeasurement {
             submission_id,
             model_id: ids.models[m.model as usize],
             sample_id: ids.samples[m.sample as usize],
             metric_id: ids.metrics[m.metric as usize],
             epoch: m.epoch,
             value: m.value,
-        })
-        .collect();
-    insert_measurements(conn, &rows)
+        }));
+        insert_measurements(conn, &rows)?;
+    }
+    Ok(())
 }
+
+/// Rows per COPY statement (or per group of SQLite inserts) when loading a submission.
+const LOAD_CHUNK: usize = 250_000;
 
 /// Bulk-loads measurement rows whose ids are already resolved: `COPY … BINARY` on PostgreSQL,
 /// multi-row inserts on SQLite. Call inside a transaction. Public so the ingest benchmark can
