@@ -20,9 +20,31 @@ pub struct ServeConfig {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "PODIUM_WORKERS")]
     pub workers: Option<usize>,
+    /// Folder of plugin libraries to load (default: the folder of the podium binary, where
+    /// cargo puts the built-in plugins).
+    #[arg(long, env = "PODIUM_PLUGIN_DIR")]
+    pub plugin_dir: Option<std::path::PathBuf>,
+    /// Time a method call may take before it is cancelled, in seconds.
+    #[arg(long, env = "PODIUM_METHOD_DEADLINE_SECS", default_value_t = 60.0)]
+    pub method_deadline_secs: f64,
 }
 
 impl ServeConfig {
+    /// The plugin folder to scan.
+    pub fn plugin_dir(&self) -> std::path::PathBuf {
+        self.plugin_dir.clone().unwrap_or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+                .unwrap_or_else(|| std::path::PathBuf::from("."))
+        })
+    }
+
+    /// The method deadline.
+    pub fn method_deadline(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.method_deadline_secs.clamp(0.01, 86_400.0))
+    }
+
     /// Settings for tests: the given database, a free port, default limits.
     pub fn for_database(database_url: &str) -> Self {
         ServeConfig {
@@ -31,6 +53,8 @@ impl ServeConfig {
             max_body_bytes: 512 * 1024 * 1024,
             pool_size: 4,
             workers: Some(2),
+            plugin_dir: None,
+            method_deadline_secs: 60.0,
         }
     }
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub store: Store,
     /// Limits and settings.
     pub config: ServeConfig,
+    /// The loaded ranking methods.
+    pub plugins: std::sync::Arc<podium_plugin_host::PluginHost>,
 }
 
 impl AppState {

@@ -99,9 +99,17 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let store = Store::open(&config.database_url, config.pool_size)
         .with_context(|| format!("opening the {} database", backend_of(&config.database_url)))?;
     tracing::info!(backend = store.backend_name(), "database ready");
+    let plugin_dir = config.plugin_dir();
+    let plugins = std::sync::Arc::new(podium_plugin_host::PluginHost::scan(&plugin_dir));
+    tracing::info!(
+        dir = %plugin_dir.display(),
+        methods = plugins.methods().len(),
+        "plugins scanned"
+    );
     let state = AppState {
         store,
         config: config.clone(),
+        plugins,
     };
     let mut server = HttpServer::new(move || app(state.clone()));
     if let Some(workers) = config.workers {

@@ -34,7 +34,11 @@ fn env_with(backend: Backend, max_body_bytes: u64) -> Env {
     config.max_body_bytes = max_body_bytes;
     Env {
         _db: db,
-        state: AppState { store, config },
+        state: AppState {
+            store,
+            config,
+            plugins: std::sync::Arc::new(podium_plugin_host::PluginHost::default()),
+        },
         submit,
         other_submit,
         read,

@@ -7,6 +7,7 @@
 pub mod benchmarks;
 pub mod health;
 pub mod models;
+pub mod plugins;
 pub mod submissions;
 
 use serde::Deserialize;
@@ -54,7 +55,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(models::list_models)
         .service(submissions::create_submission)
         .service(submissions::get_submission)
-        .service(submissions::retract_submission);
+        .service(submissions::retract_submission)
+        .service(plugins::list_plugins)
+        .service(plugins::list_methods)
+        .service(plugins::rescan_plugins);
 }
 
 /// Largest page size a listing returns.

@@ -22,6 +22,7 @@ pub mod error;
 pub mod ingest;
 pub mod measurements;
 pub mod schema;
+pub mod selection;
 pub mod state;
 pub mod submissions;
 pub mod testing;

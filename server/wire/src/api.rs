@@ -243,3 +243,75 @@ pub struct Health {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_version: Option<i64>,
 }
+
+/// Why a plugin file did not load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PluginLoadError {
+    /// Stable code: `file_missing`, `not_a_library`, `symbol_missing`, `wrong_major`,
+    /// `newer_minor`, `malformed_descriptor`, `describe_panicked`, `describe_failed`,
+    /// `duplicate_method`.
+    pub code: String,
+    /// What happened, in words.
+    pub message: String,
+}
+
+/// One file of the plugin directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PluginView {
+    /// The library's file name.
+    pub file: String,
+    /// `loaded` or `failed`.
+    pub status: String,
+    /// Plugin name (loaded plugins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Plugin version (loaded plugins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// ABI version the plugin was built against, `major.minor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abi: Option<String>,
+    /// SHA-256 of the library file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_hash: Option<String>,
+    /// Ids of its methods.
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// Calls abandoned after their deadline (3 quarantine the plugin).
+    #[serde(default)]
+    pub abandoned_calls: u32,
+    /// Why it did not load (failed plugins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<PluginLoadError>,
+}
+
+/// What a method reads and promises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MethodFlags {
+    /// Reads measurements.
+    pub uses_measurements: bool,
+    /// Reads comparisons.
+    pub uses_comparisons: bool,
+    /// Its result depends on the seed.
+    pub seeded: bool,
+    /// Produces an order rather than only scores.
+    pub outputs_order: bool,
+}
+
+/// A loaded ranking method.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MethodView {
+    /// Identifier used in leaderboard requests.
+    pub id: String,
+    /// The plugin providing it.
+    pub plugin: String,
+    /// That plugin's version.
+    pub plugin_version: String,
+    /// What it does.
+    pub description: String,
+    /// JSON Schema of its `params`.
+    #[schema(value_type = Object)]
+    pub params_schema: Value,
+    /// What it reads and promises.
+    pub flags: MethodFlags,
+}

@@ -1,0 +1,375 @@
+//! Reading the data a leaderboard ranks: a selection of benchmarks (each with one metric),
+//! optionally narrowed to some models and to samples carrying some tags, as columns with dense
+//! indices.
+//!
+//! The rules applied here, so that every method sees the same thing:
+//! - For each measurement key the newest non-retracted submission wins (optionally "as of" a
+//!   submission); epochs are then averaged into one value per (model, sample).
+//! - Values are normalised to higher-is-better: a lower-is-better binary metric becomes `1 - v`,
+//!   one with a declared range `[lo, hi]` becomes `lo + hi - v`, any other `-v`.
+//! - Comparisons of non-retracted submissions all count.
+//! - Everything is read in one snapshot (REPEATABLE READ on PostgreSQL; SQLite read
+//!   transactions are snapshots), together with the data version it corresponds to.
+
+use std::collections::BTreeMap;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use podium_wire::{MetricKind, Winner};
+use rustc_hash::FxHashMap;
+
+use crate::DbConnection;
+use crate::catalog::benchmark_id;
+use crate::error::{Result, StorageError};
+use crate::schema::{comparisons, measurements, metrics, models, samples, submissions};
+
+/// What to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SelectionSpec {
+    /// Benchmarks to include (at least one).
+    pub benchmarks: Vec<String>,
+    /// Metric per benchmark; benchmarks not listed use their default metric.
+    pub metrics: BTreeMap<String, String>,
+    /// Only these models (empty: every model with data).
+    pub models: Vec<String>,
+    /// Only samples whose metadata `tags` contain at least one of these (empty: all samples).
+    pub tags: Vec<String>,
+    /// Ignore submissions newer than this one.
+    pub as_of: Option<i64>,
+}
+
+/// A benchmark of the selection and the metric chosen for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectedBenchmark {
+    /// Benchmark name.
+    pub name: String,
+    /// Metric name.
+    pub metric: String,
+    /// Metric kind.
+    pub kind: MetricKind,
+    /// Direction as declared (values below are already flipped when false).
+    pub higher_is_better: bool,
+}
+
+/// One comparison, indices into the selection's tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectedComparison {
+    /// First model.
+    pub model_a: u32,
+    /// Second model.
+    pub model_b: u32,
+    /// Sample.
+    pub sample: u32,
+    /// Verdict.
+    pub winner: Winner,
+    /// Strength, if given.
+    pub strength: Option<f64>,
+    /// Weight.
+    pub weight: f64,
+    /// Milliseconds since the epoch, if given.
+    pub timestamp_ms: Option<i64>,
+    /// Judge index, if given.
+    pub judge: Option<u32>,
+    /// Metadata (JSON object text).
+    pub metadata: String,
+}
+
+/// A sample of the selection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectedSample {
+    /// Its id within its benchmark.
+    pub id: String,
+    /// Benchmark index.
+    pub benchmark: u32,
+    /// Metadata (JSON object text).
+    pub metadata: String,
+}
+
+/// The selected data, ready to become a method's dataset.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectedData {
+    /// The data version this snapshot corresponds to.
+    pub data_version: i64,
+    /// Benchmarks, in request order.
+    pub benchmarks: Vec<SelectedBenchmark>,
+    /// Models (name, metadata), sorted by name.
+    pub models: Vec<(String, String)>,
+    /// Samples, by benchmark then creation.
+    pub samples: Vec<SelectedSample>,
+    /// (model, sample, value): one per pair, higher is better, epochs averaged.
+    pub measurements: Vec<(u32, u32, f64)>,
+    /// Comparisons.
+    pub comparisons: Vec<SelectedComparison>,
+    /// Judge names.
+    pub judges: Vec<String>,
+}
+
+fn tags_match(metadata: &str, wanted: &[String]) -> bool {
+    if wanted.is_empty() {
+        return true;
+    }
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(metadata)
+    else {
+        return false;
+    };
+    match map.get("tags") {
+        Some(serde_json::Value::Array(tags)) => tags
+            .iter()
+            .filter_map(|t| t.as_str())
+            .any(|t| wanted.iter().any(|w| w == t)),
+        Some(serde_json::Value::String(tag)) => wanted.iter().any(|w| w == tag),
+        _ => false,
+    }
+}
+
+fn normaliser(kind: MetricKind, higher: bool, range: Option<(f64, f64)>) -> impl Fn(f64) -> f64 {
+    move |v| {
+        if higher {
+            v
+        } else if kind == MetricKind::Binary {
+            1.0 - v
+        } else if let Some((lo, hi)) = range {
+            lo + hi - v
+        } else {
+            -v
+        }
+    }
+}
+
+/// Reads the selection in one snapshot.
+pub fn load_selection(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
+    if spec.benchmarks.is_empty() {
+        return Err(StorageError::Conflict(
+            "a selection needs at least one benchmark".into(),
+        ));
+    }
+    let postgres = conn.is_postgres();
+    conn.transaction(|conn| {
+        if postgres {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        read(conn, spec)
+    })
+}
+
+type MetricRow = (i64, String, String, bool, Option<f64>, Option<f64>);
+
+fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
+    let data_version = crate::state::data_version(conn)?;
+    let as_of = spec.as_of.unwrap_or(i64::MAX);
+    let mut out = SelectedData {
+        data_version,
+        ..SelectedData::default()
+    };
+    // Model ids → dense index, assigned after all rows are read (sorted by name).
+    let mut model_ids: Vec<i64> = Vec::new();
+    let mut raw_measurements: Vec<(i64, u32, f64)> = Vec::new();
+    let mut raw_comparisons: Vec<(i64, i64, u32, SelectedComparison)> = Vec::new();
+    let mut judges: FxHashMap<String, u32> = FxHashMap::default();
+
+    for (bench_index, name) in spec.benchmarks.iter().enumerate() {
+        let bench = benchmark_id(conn, name)?;
+        let metric_query = metrics::table
+            .filter(metrics::benchmark_id.eq(bench))
+            .select((
+                metrics::id,
+                metrics::name,
+                metrics::kind,
+                metrics::higher_is_better,
+                metrics::range_min,
+                metrics::range_max,
+            ));
+        let metric: Option<MetricRow> = match spec.metrics.get(name) {
+            Some(metric) => metric_query
+                .filter(metrics::name.eq(metric))
+                .first(conn)
+                .optional()?,
+            None => metric_query
+                .filter(metrics::is_default.eq(true))
+                .first(conn)
+                .optional()?,
+        };
+        let Some((metric_id, metric_name, kind, higher, lo, hi)) = metric else {
+            return Err(StorageError::NotFound(match spec.metrics.get(name) {
+                Some(metric) => format!("metric {metric:?} of benchmark {name:?}"),
+                None => format!("a default metric of benchmark {name:?}"),
+            }));
+        };
+        let kind = MetricKind::parse(&kind).unwrap_or(MetricKind::Score);
+        out.benchmarks.push(SelectedBenchmark {
+            name: name.clone(),
+            metric: metric_name,
+            kind,
+            higher_is_better: higher,
+        });
+        let bench_index = bench_index as u32;
+
+        let sample_rows: Vec<(i64, String, String)> = samples::table
+            .filter(samples::benchmark_id.eq(bench))
+            .order(samples::id)
+            .select((samples::id, samples::external_id, samples::metadata))
+            .load(conn)?;
+        let mut sample_index: FxHashMap<i64, u32> = FxHashMap::default();
+        for (id, external_id, metadata) in sample_rows {
+            if tags_match(&metadata, &spec.tags) {
+                sample_index.insert(id, out.samples.len() as u32);
+                out.samples.push(SelectedSample {
+                    id: external_id,
+                    benchmark: bench_index,
+                    metadata,
+                });
+            }
+        }
+
+        // Newest non-retracted value per (model, sample, epoch), then the epoch mean.
+        let rows: Vec<(i64, i64, i32, f64, i64)> = measurements::table
+            .inner_join(submissions::table)
+            .inner_join(samples::table)
+            .filter(samples::benchmark_id.eq(bench))
+            .filter(measurements::metric_id.eq(metric_id))
+            .filter(submissions::retracted.eq(false))
+            .filter(submissions::id.le(as_of))
+            .select((
+                measurements::model_id,
+                measurements::sample_id,
+                measurements::epoch,
+                measurements::value,
+                measurements::submission_id,
+            ))
+            .load(conn)?;
+        let mut newest: FxHashMap<(i64, i64, i32), (i64, f64)> = FxHashMap::default();
+        for (model, sample, epoch, value, submission) in rows {
+            if !sample_index.contains_key(&sample) {
+                continue;
+            }
+            let slot = newest
+                .entry((model, sample, epoch))
+                .or_insert((submission, value));
+            if submission > slot.0 {
+                *slot = (submission, value);
+            }
+        }
+        let mut per_pair: BTreeMap<(i64, i64), (f64, u32)> = BTreeMap::new();
+        for ((model, sample, _), (_, value)) in newest {
+            let slot = per_pair.entry((model, sample)).or_insert((0.0, 0));
+            slot.0 += value;
+            slot.1 += 1;
+        }
+        let flip = normaliser(kind, higher, lo.zip(hi));
+        for ((model, sample), (sum, n)) in per_pair {
+            model_ids.push(model);
+            raw_measurements.push((model, sample_index[&sample], flip(sum / f64::from(n))));
+        }
+
+        type ComparisonRow = (
+            i64,
+            i64,
+            i64,
+            String,
+            Option<String>,
+            f64,
+            Option<f64>,
+            Option<chrono::NaiveDateTime>,
+            Option<String>,
+        );
+        let rows: Vec<ComparisonRow> = comparisons::table
+            .inner_join(submissions::table)
+            .inner_join(samples::table)
+            .filter(samples::benchmark_id.eq(bench))
+            .filter(submissions::retracted.eq(false))
+            .filter(submissions::id.le(as_of))
+            .order(comparisons::id)
+            .select((
+                comparisons::model_a_id,
+                comparisons::model_b_id,
+                comparisons::sample_id,
+                comparisons::winner,
+                comparisons::judge,
+                comparisons::weight,
+                comparisons::strength,
+                comparisons::occurred_at,
+                comparisons::metadata,
+            ))
+            .load(conn)?;
+        for (a, b, sample, winner, judge, weight, strength, at, metadata) in rows {
+            let Some(&sample) = sample_index.get(&sample) else {
+                continue;
+            };
+            let judge = judge.map(|j| {
+                let next = judges.len() as u32;
+                *judges.entry(j).or_insert(next)
+            });
+            model_ids.push(a);
+            model_ids.push(b);
+            raw_comparisons.push((
+                a,
+                b,
+                sample,
+                SelectedComparison {
+                    model_a: 0,
+                    model_b: 0,
+                    sample,
+                    winner: Winner::parse(&winner).unwrap_or(Winner::Tie),
+                    strength,
+                    weight,
+                    timestamp_ms: at.map(|t| t.and_utc().timestamp_millis()),
+                    judge,
+                    metadata: metadata.unwrap_or_else(|| "{}".into()),
+                },
+            ));
+        }
+    }
+
+    model_ids.sort_unstable();
+    model_ids.dedup();
+    let mut named: Vec<(String, String, i64)> = Vec::with_capacity(model_ids.len());
+    for chunk in model_ids.chunks(5_000) {
+        let rows: Vec<(i64, String, String)> = crate::with_backend!(conn, c => models::table
+            .filter(models::id.eq_any(chunk))
+            .select((models::id, models::name, models::metadata))
+            .load(c)?);
+        named.extend(rows.into_iter().map(|(id, name, meta)| (name, meta, id)));
+    }
+    if !spec.models.is_empty() {
+        for wanted in &spec.models {
+            if !named.iter().any(|(name, _, _)| name == wanted) {
+                let exists: bool = diesel::select(diesel::dsl::exists(
+                    models::table.filter(models::name.eq(wanted)),
+                ))
+                .get_result(conn)?;
+                if !exists {
+                    return Err(StorageError::NotFound(format!("model {wanted:?}")));
+                }
+            }
+        }
+        named.retain(|(name, _, _)| spec.models.contains(name));
+    }
+    named.sort();
+    let index: FxHashMap<i64, u32> = named
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, id))| (*id, i as u32))
+        .collect();
+    out.models = named
+        .into_iter()
+        .map(|(name, meta, _)| (name, meta))
+        .collect();
+    out.measurements = raw_measurements
+        .into_iter()
+        .filter_map(|(model, sample, value)| index.get(&model).map(|&m| (m, sample, value)))
+        .collect();
+    out.comparisons = raw_comparisons
+        .into_iter()
+        .filter_map(|(a, b, _, mut c)| {
+            c.model_a = *index.get(&a)?;
+            c.model_b = *index.get(&b)?;
+            Some(c)
+        })
+        .collect();
+    let mut judge_names = vec![String::new(); judges.len()];
+    for (name, i) in judges {
+        judge_names[i as usize] = name;
+    }
+    out.judges = judge_names;
+    Ok(out)
+}
