@@ -53,9 +53,16 @@ pub enum ApiError {
     /// The request contradicts stored state.
     #[error("{0}")]
     Conflict(String),
-    /// The database is unreachable.
+    /// The database is unreachable, or a computation was cancelled or refused.
     #[error("{0}")]
     Unavailable(String),
+    /// A method overran its deadline.
+    #[error("{0}")]
+    DeadlineExceeded(String),
+    /// A method failed (panicked, returned an error status): the plugin's fault, not the
+    /// server's, so the detail is shown.
+    #[error("{0}")]
+    MethodFailed(String),
     /// A bug or an unexpected failure; details go to the log, not the client.
     #[error("{0}")]
     Internal(String),
@@ -91,7 +98,10 @@ impl From<StorageError> for ApiError {
                 count: 0,
             },
             StorageError::Conflict(detail) => ApiError::Conflict(detail),
-            StorageError::Unavailable(detail) => ApiError::Unavailable(detail),
+            StorageError::Unavailable(detail) => {
+                tracing::warn!(%detail, "database unavailable");
+                ApiError::Unavailable("the database is unavailable".into())
+            }
             other @ (StorageError::Config(_)
             | StorageError::Migration(_)
             | StorageError::Query(_)) => ApiError::Internal(other.to_string()),
@@ -137,6 +147,8 @@ impl ResponseError for ApiError {
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::DeadlineExceeded(_) => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::MethodFailed(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -149,8 +161,8 @@ impl ResponseError for ApiError {
                 "internal error; the server log has the details".to_owned()
             }
             ApiError::Unavailable(detail) => {
-                tracing::warn!(%detail, "database unavailable");
-                "the database is unavailable".to_owned()
+                tracing::warn!(%detail, "unavailable");
+                detail.clone()
             }
             other => other.to_string(),
         };

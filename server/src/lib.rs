@@ -13,6 +13,7 @@ pub mod body;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod leaderboard;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -32,6 +33,25 @@ pub struct AppState {
     pub config: ServeConfig,
     /// The loaded ranking methods.
     pub plugins: std::sync::Arc<podium_plugin_host::PluginHost>,
+    /// Selected datasets and computed leaderboards.
+    pub caches: std::sync::Arc<Caches>,
+}
+
+/// In-memory caches, keyed by the data version so that a write makes them miss.
+pub struct Caches {
+    /// Columnar datasets per (data version, selection).
+    pub data: leaderboard::BoundedCache<std::sync::Arc<leaderboard::PreparedData>>,
+    /// Computed leaderboards per ETag.
+    pub boards: leaderboard::BoundedCache<std::sync::Arc<podium_wire::api::Leaderboard>>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Caches {
+            data: leaderboard::BoundedCache::new(8),
+            boards: leaderboard::BoundedCache::new(256),
+        }
+    }
 }
 
 impl AppState {

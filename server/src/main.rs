@@ -110,6 +110,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         store,
         config: config.clone(),
         plugins,
+        caches: Default::default(),
     };
     let mut server = HttpServer::new(move || app(state.clone()));
     if let Some(workers) = config.workers {

@@ -38,6 +38,7 @@ fn env_with(backend: Backend, max_body_bytes: u64) -> Env {
             store,
             config,
             plugins: std::sync::Arc::new(podium_plugin_host::PluginHost::default()),
+            caches: Default::default(),
         },
         submit,
         other_submit,

@@ -60,11 +60,17 @@ pub struct Facts {
 }
 
 /// A complete dataset: shared tables plus its own facts, and the string views the ABI needs.
+///
+/// A bootstrap replicate ([`Dataset::resample`]) has its own sample list (one entry per draw,
+/// so an id can repeat) whose string views point into the original's strings; it keeps the
+/// original alive through `base`.
 #[derive(Debug)]
 pub struct Dataset {
     tables: Arc<Tables>,
     facts: Facts,
+    sample_benchmarks: Vec<u32>,
     views: StrViews,
+    base: Option<Arc<Dataset>>,
 }
 
 /// `PodiumStr` arrays pointing into the owned strings (rebuilt whenever those change).
@@ -99,7 +105,8 @@ pub struct DatasetError(pub String);
 impl Dataset {
     /// Checks that every column has the right length and every index is in range.
     pub fn new(tables: Arc<Tables>, facts: Facts) -> Result<Dataset, DatasetError> {
-        validate(&tables, &facts)?;
+        validate_tables(&tables)?;
+        validate_facts(&tables, tables.sample_ids.len(), &facts)?;
         let views = StrViews {
             model_names: strs(&tables.model_names),
             model_metadata: strs(&tables.model_metadata),
@@ -110,10 +117,62 @@ impl Dataset {
             comparison_metadata: strs(&facts.comparison_metadata),
         };
         Ok(Dataset {
+            sample_benchmarks: tables.sample_benchmarks.clone(),
             tables,
             facts,
             views,
+            base: None,
         })
+    }
+
+    /// A replicate whose sample `i` is this dataset's sample `draws[i]`; `facts` index the new
+    /// sample list.
+    pub fn resample(
+        self: &Arc<Self>,
+        draws: &[u32],
+        facts: Facts,
+    ) -> Result<Dataset, DatasetError> {
+        if let Some(&bad) = draws.iter().find(|&&s| s as usize >= self.sample_count()) {
+            return Err(DatasetError(format!("draw of sample {bad} out of range")));
+        }
+        validate_facts(&self.tables, draws.len(), &facts)?;
+        let pick = |column: &[PodiumStr]| -> Vec<PodiumStr> {
+            draws.iter().map(|&s| column[s as usize]).collect()
+        };
+        let views = StrViews {
+            model_names: self.views.model_names.clone(),
+            model_metadata: self.views.model_metadata.clone(),
+            benchmark_names: self.views.benchmark_names.clone(),
+            sample_ids: pick(&self.views.sample_ids),
+            sample_metadata: pick(&self.views.sample_metadata),
+            judge_names: self.views.judge_names.clone(),
+            comparison_metadata: strs(&facts.comparison_metadata),
+        };
+        Ok(Dataset {
+            tables: Arc::clone(&self.tables),
+            sample_benchmarks: draws
+                .iter()
+                .map(|&s| self.sample_benchmarks[s as usize])
+                .collect(),
+            facts,
+            views,
+            base: Some(Arc::clone(self)),
+        })
+    }
+
+    /// Number of samples (draws, in a replicate).
+    pub fn sample_count(&self) -> usize {
+        self.sample_benchmarks.len()
+    }
+
+    /// Benchmark index of each sample.
+    pub fn sample_benchmarks(&self) -> &[u32] {
+        &self.sample_benchmarks
+    }
+
+    /// Whether this is a bootstrap replicate of another dataset.
+    pub fn is_replicate(&self) -> bool {
+        self.base.is_some()
     }
 
     /// The shared tables.
@@ -144,9 +203,9 @@ impl Dataset {
             benchmark_count: t.benchmark_names.len(),
             benchmark_names: v.benchmark_names.as_ptr(),
             benchmark_metric_kinds: t.benchmark_metric_kinds.as_ptr(),
-            sample_count: t.sample_ids.len(),
+            sample_count: self.sample_benchmarks.len(),
             sample_ids: v.sample_ids.as_ptr(),
-            sample_benchmarks: t.sample_benchmarks.as_ptr(),
+            sample_benchmarks: self.sample_benchmarks.as_ptr(),
             sample_metadata: v.sample_metadata.as_ptr(),
             measurement_count: f.measurement_values.len(),
             measurement_models: f.measurement_models.as_ptr(),
@@ -168,12 +227,11 @@ impl Dataset {
     }
 }
 
-fn validate(t: &Tables, f: &Facts) -> Result<(), DatasetError> {
+fn validate_tables(t: &Tables) -> Result<(), DatasetError> {
     let fail = |what: String| Err(DatasetError(what));
     let models = t.model_names.len();
     let samples = t.sample_ids.len();
     let benchmarks = t.benchmark_names.len();
-    let judges = t.judge_names.len();
     if t.model_metadata.len() != models {
         return fail("model metadata length".into());
     }
@@ -189,6 +247,13 @@ fn validate(t: &Tables, f: &Facts) -> Result<(), DatasetError> {
     {
         return fail("a sample's benchmark index is out of range".into());
     }
+    Ok(())
+}
+
+fn validate_facts(t: &Tables, samples: usize, f: &Facts) -> Result<(), DatasetError> {
+    let fail = |what: String| Err(DatasetError(what));
+    let models = t.model_names.len();
+    let judges = t.judge_names.len();
     let n = f.measurement_values.len();
     if f.measurement_models.len() != n || f.measurement_samples.len() != n {
         return fail("measurement columns length".into());

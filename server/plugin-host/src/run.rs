@@ -86,7 +86,8 @@ impl Progress {
         f64::from_bits(self.0.load(Ordering::Relaxed))
     }
 
-    fn set(&self, fraction: f64) {
+    /// Records a fraction in [0, 1].
+    pub fn set(&self, fraction: f64) {
         self.0.store(fraction.to_bits(), Ordering::Relaxed);
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod benchmarks;
 pub mod health;
+pub mod leaderboards;
 pub mod models;
 pub mod plugins;
 pub mod submissions;
@@ -58,7 +59,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(submissions::retract_submission)
         .service(plugins::list_plugins)
         .service(plugins::list_methods)
-        .service(plugins::rescan_plugins);
+        .service(plugins::rescan_plugins)
+        .service(leaderboards::post_leaderboard)
+        .service(leaderboards::get_leaderboard);
 }
 
 /// Largest page size a listing returns.

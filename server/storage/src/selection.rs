@@ -43,8 +43,8 @@ pub struct SelectionSpec {
 pub struct SelectedBenchmark {
     /// Benchmark name.
     pub name: String,
-    /// Metric name.
-    pub metric: String,
+    /// Metric name; `None` for a benchmark without metrics (comparisons only).
+    pub metric: Option<String>,
     /// Metric kind.
     pub kind: MetricKind,
     /// Direction as declared (values below are already flipped when false).
@@ -189,18 +189,29 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
                 .first(conn)
                 .optional()?,
         };
-        let Some((metric_id, metric_name, kind, higher, lo, hi)) = metric else {
-            return Err(StorageError::NotFound(match spec.metrics.get(name) {
-                Some(metric) => format!("metric {metric:?} of benchmark {name:?}"),
-                None => format!("a default metric of benchmark {name:?}"),
-            }));
+        let has_metrics: bool = diesel::select(diesel::dsl::exists(
+            metrics::table.filter(metrics::benchmark_id.eq(bench)),
+        ))
+        .get_result(conn)?;
+        let metric = match metric {
+            Some(metric) => Some(metric),
+            // A benchmark without any metric holds comparisons only.
+            None if !has_metrics && !spec.metrics.contains_key(name) => None,
+            None => {
+                return Err(StorageError::NotFound(match spec.metrics.get(name) {
+                    Some(metric) => format!("metric {metric:?} of benchmark {name:?}"),
+                    None => format!("a default metric of benchmark {name:?}"),
+                }));
+            }
         };
-        let kind = MetricKind::parse(&kind).unwrap_or(MetricKind::Score);
         out.benchmarks.push(SelectedBenchmark {
             name: name.clone(),
-            metric: metric_name,
-            kind,
-            higher_is_better: higher,
+            metric: metric.as_ref().map(|m| m.1.clone()),
+            kind: metric
+                .as_ref()
+                .and_then(|m| MetricKind::parse(&m.2))
+                .unwrap_or(MetricKind::Score),
+            higher_is_better: metric.as_ref().is_none_or(|m| m.3),
         });
         let bench_index = bench_index as u32;
 
@@ -222,21 +233,24 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
         }
 
         // Newest non-retracted value per (model, sample, epoch), then the epoch mean.
-        let rows: Vec<(i64, i64, i32, f64, i64)> = measurements::table
-            .inner_join(submissions::table)
-            .inner_join(samples::table)
-            .filter(samples::benchmark_id.eq(bench))
-            .filter(measurements::metric_id.eq(metric_id))
-            .filter(submissions::retracted.eq(false))
-            .filter(submissions::id.le(as_of))
-            .select((
-                measurements::model_id,
-                measurements::sample_id,
-                measurements::epoch,
-                measurements::value,
-                measurements::submission_id,
-            ))
-            .load(conn)?;
+        let rows: Vec<(i64, i64, i32, f64, i64)> = match &metric {
+            None => Vec::new(),
+            Some((metric_id, ..)) => measurements::table
+                .inner_join(submissions::table)
+                .inner_join(samples::table)
+                .filter(samples::benchmark_id.eq(bench))
+                .filter(measurements::metric_id.eq(*metric_id))
+                .filter(submissions::retracted.eq(false))
+                .filter(submissions::id.le(as_of))
+                .select((
+                    measurements::model_id,
+                    measurements::sample_id,
+                    measurements::epoch,
+                    measurements::value,
+                    measurements::submission_id,
+                ))
+                .load(conn)?,
+        };
         let mut newest: FxHashMap<(i64, i64, i32), (i64, f64)> = FxHashMap::default();
         for (model, sample, epoch, value, submission) in rows {
             if !sample_index.contains_key(&sample) {
@@ -255,7 +269,14 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
             slot.0 += value;
             slot.1 += 1;
         }
-        let flip = normaliser(kind, higher, lo.zip(hi));
+        let flip = match &metric {
+            Some((_, _, kind, higher, lo, hi)) => normaliser(
+                MetricKind::parse(kind).unwrap_or(MetricKind::Score),
+                *higher,
+                lo.zip(*hi),
+            ),
+            None => normaliser(MetricKind::Score, true, None),
+        };
         for ((model, sample), (sum, n)) in per_pair {
             model_ids.push(model);
             raw_measurements.push((model, sample_index[&sample], flip(sum / f64::from(n))));

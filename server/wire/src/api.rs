@@ -315,3 +315,121 @@ pub struct MethodView {
     /// What it reads and promises.
     pub flags: MethodFlags,
 }
+
+/// Which data a leaderboard ranks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Selection {
+    /// Benchmarks to include (at least one).
+    pub benchmarks: Vec<String>,
+    /// Metric per benchmark; benchmarks not listed use their default metric.
+    #[serde(default)]
+    pub metrics: std::collections::BTreeMap<String, String>,
+    /// Only these models (empty: every model with data).
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Only samples whose metadata `tags` contain one of these (empty: every sample).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Reproduce the data as of this submission id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<i64>,
+}
+
+/// Host-level uncertainty, available for every method.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Uncertainty {
+    /// Bootstrap rounds over samples, stratified by benchmark (0: none; at most 10,000).
+    #[serde(default)]
+    pub bootstrap: u32,
+    /// Seed of the resampling (and of seeded methods): the same seed gives the same numbers.
+    #[serde(default)]
+    pub seed: u64,
+    /// Confidence level of the percentile intervals, in (0, 1).
+    #[serde(default = "default_level")]
+    pub level: f64,
+}
+
+fn default_level() -> f64 {
+    0.95
+}
+
+impl Default for Uncertainty {
+    fn default() -> Self {
+        Uncertainty {
+            bootstrap: 0,
+            seed: 0,
+            level: default_level(),
+        }
+    }
+}
+
+/// A leaderboard request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaderboardRequest {
+    /// The data.
+    pub selection: Selection,
+    /// Method id (see `GET /v1/methods`).
+    pub method: String,
+    /// Method parameters, validated against the method's schema.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub params: Map<String, Value>,
+    /// Bootstrap intervals.
+    #[serde(default)]
+    pub uncertainty: Uncertainty,
+}
+
+/// One row of a leaderboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LeaderboardRow {
+    /// Rank (1 = best; equal scores share a rank).
+    pub rank: u32,
+    /// Model name.
+    pub model: String,
+    /// Score (higher is better).
+    pub score: f64,
+    /// Lower end of the score interval (bootstrap percentile, or the method's own).
+    pub ci_low: Option<f64>,
+    /// Upper end of the score interval.
+    pub ci_high: Option<f64>,
+    /// Best rank within the bootstrap interval.
+    pub rank_low: Option<u32>,
+    /// Worst rank within the bootstrap interval.
+    pub rank_high: Option<u32>,
+    /// Measurements plus comparisons of this model in the selection.
+    pub n: u64,
+}
+
+/// What computed a leaderboard: part of its identity (and of its ETag).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MethodIdentity {
+    /// Method id.
+    pub id: String,
+    /// Plugin name.
+    pub plugin: String,
+    /// Plugin version.
+    pub plugin_version: String,
+    /// SHA-256 of the plugin file.
+    pub plugin_file_hash: String,
+}
+
+/// A computed leaderboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Leaderboard {
+    /// The method that computed it.
+    pub method: MethodIdentity,
+    /// The data version it was computed on.
+    pub data_version: i64,
+    /// The request, as understood (defaults filled in).
+    pub request: LeaderboardRequest,
+    /// Ranked models, best first.
+    pub rows: Vec<LeaderboardRow>,
+    /// Models in the selection that the method gave no score.
+    pub unscored: Vec<String>,
+    /// Counts, the benchmarks and metrics used, bootstrap details and the method's own extras.
+    #[schema(value_type = Object)]
+    pub diagnostics: Map<String, Value>,
+}

@@ -1,0 +1,609 @@
+//! Leaderboards through the API with real plugins (the built baseline cdylib, the C example,
+//! the misbehaving fixture) on both backends, and the statistical behaviour of the host-level
+//! bootstrap.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use podium_plugin_host::PluginHost;
+use podium_server::leaderboard::{Watch, compute, prepare};
+use podium_server::{AppState, ServeConfig, app};
+use podium_storage::Store;
+use podium_storage::selection::{SelectedBenchmark, SelectedData, SelectedSample};
+use podium_storage::testing::{Backend, TestDb};
+use podium_storage::tokens::{Scope, create_token};
+use podium_wire::MetricKind;
+use podium_wire::api::{LeaderboardRequest, Selection, Uncertainty};
+use serde_json::{Value, json};
+
+fn built_plugin(name: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "../target/debug/{}{name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build --workspace` first (scripts/test does)",
+        path.display()
+    );
+    path
+}
+
+fn plugins() -> Arc<PluginHost> {
+    let f = podium_fixtures::fixtures();
+    Arc::new(PluginHost::from_paths(&[
+        built_plugin("podium_baseline"),
+        f.c_example.clone(),
+        f.misbehaving.clone(),
+    ]))
+}
+
+struct Env {
+    _db: TestDb,
+    state: AppState,
+    token: String,
+}
+
+fn env(backend: Backend, deadline_secs: f64) -> Env {
+    let db = TestDb::new(backend);
+    let store = Store::open(&db.url, 4).unwrap();
+    let token = create_token(&mut store.conn().unwrap(), Scope::Submit, None)
+        .unwrap()
+        .1;
+    let mut config = ServeConfig::for_database(&db.url);
+    config.method_deadline_secs = deadline_secs;
+    Env {
+        _db: db,
+        state: AppState {
+            store,
+            config,
+            plugins: plugins(),
+            caches: Default::default(),
+        },
+        token,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    etag: Option<String>,
+    content_type: String,
+    text: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+}
+
+async fn call(env: &Env, req: TestRequest) -> Reply {
+    let service = test::init_service(app(env.state.clone())).await;
+    let response = test::call_service(&service, req.to_request()).await;
+    let status = response.status();
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let etag = header("etag");
+    let content_type = header("content-type").unwrap_or_default();
+    let text = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+    Reply {
+        status,
+        etag,
+        content_type,
+        text,
+    }
+}
+
+/// gsm8k: a 3/4, b 1/4 (4 samples); mmlu: a 1/2, b 1/1 (2 samples, b only one); arena: a beats b
+/// twice, b beats a once.
+async fn seed_data(env: &Env) {
+    let mut lines = Vec::new();
+    for (model, values) in [("a", [1, 1, 1, 0]), ("b", [0, 0, 1, 0])] {
+        for (sample, value) in values.iter().enumerate() {
+            lines.push(json!({"type": "measurement", "model": model, "benchmark": "gsm8k",
+                              "sample": format!("g{sample}"), "metric": "acc", "value": value,
+                              "sample_metadata": {"tags": [if sample < 2 { "easy" } else { "hard" }]}}));
+        }
+    }
+    for (model, sample, value) in [("a", "m0", 1), ("a", "m1", 0), ("b", "m0", 1)] {
+        lines.push(
+            json!({"type": "measurement", "model": model, "benchmark": "mmlu",
+                          "sample": sample, "metric": "acc", "value": value}),
+        );
+    }
+    for winner in ["model_a", "model_a", "model_b"] {
+        lines.push(
+            json!({"type": "comparison", "benchmark": "arena", "sample": "q1",
+                          "model_a": "a", "model_b": "b", "winner": winner}),
+        );
+    }
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let reply = call(
+        env,
+        TestRequest::post()
+            .uri("/v1/submissions")
+            .insert_header(("Authorization", format!("Bearer {}", env.token)))
+            .insert_header(("Content-Type", "application/x-ndjson"))
+            .set_payload(body),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+}
+
+fn board(env: &Env, body: Value) -> TestRequest {
+    let _ = env;
+    TestRequest::post().uri("/v1/leaderboards").set_json(body)
+}
+
+fn scores(reply: &Reply) -> BTreeMap<String, f64> {
+    reply.json()["rows"]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .map(|r| {
+            (
+                r["model"].as_str().unwrap().to_owned(),
+                r["score"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $(#[actix_web::test] async fn $name() { super::$name(podium_storage::testing::Backend::Postgres).await })*
+        }
+        mod sqlite {
+            $(#[actix_web::test] async fn $name() { super::$name(podium_storage::testing::Backend::Sqlite).await })*
+        }
+    };
+}
+
+on_both_backends!(
+    methods_are_listed_with_schemas,
+    baseline_leaderboards_match_hand_computed_values,
+    bootstrap_is_deterministic_per_seed,
+    invalid_params_name_the_field,
+    the_c_plugin_computes_a_leaderboard,
+    misbehaving_methods_do_not_hurt_the_server,
+    etags_and_csv,
+);
+
+async fn methods_are_listed_with_schemas(backend: Backend) {
+    let env = env(backend, 10.0);
+    let reply = call(&env, TestRequest::get().uri("/v1/methods")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let methods = reply.json();
+    let ids: Vec<&str> = methods
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    for id in ["mean", "macro_mean", "win_rate", "c_mean"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    for method in methods.as_array().unwrap() {
+        assert_eq!(method["params_schema"]["type"], "object", "{method}");
+    }
+    let c = methods
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "c_mean")
+        .unwrap();
+    assert_eq!(c["plugin"], "c-example");
+    assert_eq!(c["flags"]["uses_measurements"], true);
+}
+
+async fn baseline_leaderboards_match_hand_computed_values(backend: Backend) {
+    let env = env(backend, 10.0);
+    seed_data(&env).await;
+    // mean over gsm8k + mmlu: a (3 + 1) / 6 = 2/3, b (1 + 1) / 5 = 2/5.
+    let reply = call(
+        &env,
+        board(
+            &env,
+            json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "mean"}),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let body = reply.json();
+    assert_eq!(body["rows"][0]["model"], "a");
+    assert_eq!(body["rows"][0]["rank"], 1);
+    assert_eq!(body["rows"][0]["n"], 6);
+    assert!((body["rows"][0]["score"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    assert!((body["rows"][1]["score"].as_f64().unwrap() - 2.0 / 5.0).abs() < 1e-12);
+    assert_eq!(body["rows"][1]["rank"], 2);
+    assert_eq!(body["rows"][0]["ci_low"], Value::Null);
+    assert_eq!(body["diagnostics"]["counts"]["measurements"], 11);
+
+    // macro_mean: a (3/4 + 1/2) / 2 = 5/8, b (1/4 + 1) / 2 = 5/8 → a tie, shared rank 1.
+    let reply = call(
+        &env,
+        board(
+            &env,
+            json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "macro_mean"}),
+        ),
+    )
+    .await;
+    let s = scores(&reply);
+    assert_eq!(s.len(), 2, "{}", reply.text);
+    assert!(
+        (s["a"] - 0.625).abs() < 1e-12 && (s["b"] - 0.625).abs() < 1e-12,
+        "{s:?}"
+    );
+    assert!(
+        reply.json()["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["rank"] == 1)
+    );
+
+    // Tags narrow the samples: "hard" gsm8k samples g2, g3 → a 1/2, b 1/2.
+    let reply = call(
+        &env,
+        board(
+            &env,
+            json!({"selection": {"benchmarks": ["gsm8k"], "tags": ["hard"]}, "method": "mean"}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        scores(&reply),
+        BTreeMap::from([("a".into(), 0.5), ("b".into(), 0.5)])
+    );
+
+    // Average win rate on arena: a 2/3, b 1/3.
+    let reply = call(
+        &env,
+        board(
+            &env,
+            json!({"selection": {"benchmarks": ["arena"]}, "method": "win_rate"}),
+        ),
+    )
+    .await;
+    let s = scores(&reply);
+    assert!(
+        (s["a"] - 2.0 / 3.0).abs() < 1e-12 && (s["b"] - 1.0 / 3.0).abs() < 1e-12,
+        "{s:?}"
+    );
+
+    // Model filter, and unknown names are 404s.
+    let reply = call(
+        &env,
+        board(
+            &env,
+            json!({"selection": {"benchmarks": ["gsm8k"], "models": ["b"]}, "method": "mean"}),
+        ),
+    )
+    .await;
+    assert_eq!(scores(&reply), BTreeMap::from([("b".into(), 0.25)]));
+    for selection in [
+        json!({"benchmarks": ["nope"]}),
+        json!({"benchmarks": ["gsm8k"], "metrics": {"gsm8k": "f1"}}),
+        json!({"benchmarks": ["gsm8k"], "models": ["ghost"]}),
+    ] {
+        let reply = call(
+            &env,
+            board(&env, json!({"selection": selection, "method": "mean"})),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text);
+        assert_eq!(reply.content_type, "application/problem+json");
+    }
+}
+
+async fn bootstrap_is_deterministic_per_seed(backend: Backend) {
+    let env = env(backend, 10.0);
+    seed_data(&env).await;
+    let request = |seed: u64| {
+        json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "mean",
+               "uncertainty": {"bootstrap": 200, "seed": seed, "level": 0.9}})
+    };
+    let first = call(&env, board(&env, request(1))).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let again = call(&env, board(&env, request(1))).await;
+    let other = call(&env, board(&env, request(2))).await;
+    let rows = |r: &Reply| r.json()["rows"].clone();
+    assert_eq!(rows(&first), rows(&again));
+    assert_ne!(rows(&first), rows(&other));
+    let row = &first.json()["rows"][0];
+    let (low, high, score) = (
+        row["ci_low"].as_f64().unwrap(),
+        row["ci_high"].as_f64().unwrap(),
+        row["score"].as_f64().unwrap(),
+    );
+    assert!(low <= score && score <= high, "{row}");
+    assert!(row["rank_low"].as_u64().unwrap() >= 1 && row["rank_high"].as_u64().unwrap() <= 2);
+    assert_eq!(first.json()["diagnostics"]["bootstrap"]["rounds"], 200);
+}
+
+async fn invalid_params_name_the_field(backend: Backend) {
+    let env = env(backend, 10.0);
+    seed_data(&env).await;
+    let reply = call(
+        &env,
+        board(
+            &env,
+            json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "mean",
+                          "params": {"min_samples": 0}}),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.content_type, "application/problem+json");
+    assert!(
+        reply.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("min_samples"),
+        "{}",
+        reply.text
+    );
+    let reply = call(
+        &env,
+        board(
+            &env,
+            json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "mean",
+                          "params": {"min_sample": 2}}),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        reply.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("min_sample"),
+        "{}",
+        reply.text
+    );
+    for (body, field) in [
+        (
+            json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "nope"}),
+            "method",
+        ),
+        (
+            json!({"selection": {"benchmarks": []}, "method": "mean"}),
+            "selection.benchmarks",
+        ),
+        (
+            json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "mean",
+                "uncertainty": {"level": 1.5}}),
+            "uncertainty.level",
+        ),
+    ] {
+        let reply = call(&env, board(&env, body)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+        assert!(
+            reply.json()["detail"].as_str().unwrap().starts_with(field),
+            "{}",
+            reply.text
+        );
+    }
+}
+
+async fn the_c_plugin_computes_a_leaderboard(backend: Backend) {
+    let env = env(backend, 10.0);
+    seed_data(&env).await;
+    let reply = call(
+        &env,
+        board(
+            &env,
+            json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "c_mean",
+                          "uncertainty": {"bootstrap": 20, "seed": 3}}),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(
+        scores(&reply),
+        BTreeMap::from([("a".into(), 0.75), ("b".into(), 0.25)])
+    );
+    assert_eq!(reply.json()["method"]["plugin"], "c-example");
+}
+
+async fn misbehaving_methods_do_not_hurt_the_server(backend: Backend) {
+    let env = env(backend, 0.3);
+    seed_data(&env).await;
+    let run = |method: &str| {
+        board(
+            &env,
+            json!({"selection": {"benchmarks": ["gsm8k"]}, "method": method}),
+        )
+    };
+    let panicked = call(&env, run("panics")).await;
+    assert_eq!(panicked.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(panicked.content_type, "application/problem+json");
+    assert!(panicked.text.contains("fixture panic"), "{}", panicked.text);
+    assert_eq!(call(&env, run("mean")).await.status, StatusCode::OK);
+    let endless = call(&env, run("endless")).await;
+    assert_eq!(endless.status, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(endless.content_type, "application/problem+json");
+    assert_eq!(call(&env, run("mean")).await.status, StatusCode::OK);
+    let plugins = call(&env, TestRequest::get().uri("/v1/plugins")).await;
+    let misbehaving = plugins
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "fixture-misbehaving")
+        .cloned()
+        .unwrap();
+    assert_eq!(misbehaving["abandoned_calls"], 1);
+}
+
+async fn etags_and_csv(backend: Backend) {
+    let env = env(backend, 10.0);
+    seed_data(&env).await;
+    let request = json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "mean"});
+    let first = call(&env, board(&env, request.clone())).await;
+    let tag = first.etag.clone().expect("an ETag");
+    assert!(tag.starts_with('"'));
+    let same = call(&env, board(&env, request.clone())).await;
+    assert_eq!(same.etag.as_deref(), Some(tag.as_str()));
+    assert_eq!(
+        same.text, first.text,
+        "the same request on the same data gives the same bytes"
+    );
+    let not_modified = call(
+        &env,
+        board(&env, request.clone()).insert_header(("If-None-Match", tag.clone())),
+    )
+    .await;
+    assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
+
+    // The GET form is the same leaderboard.
+    let get = call(
+        &env,
+        TestRequest::get().uri("/v1/leaderboards?method=mean&benchmarks=gsm8k"),
+    )
+    .await;
+    assert_eq!(get.status, StatusCode::OK, "{}", get.text);
+    assert_eq!(get.etag.as_deref(), Some(tag.as_str()));
+    let csv = call(
+        &env,
+        TestRequest::get()
+            .uri("/v1/leaderboards?method=mean&benchmarks=gsm8k")
+            .insert_header(("Accept", "text/csv")),
+    )
+    .await;
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert_eq!(
+        csv.text,
+        "rank,model,score,ci_low,ci_high,rank_low,rank_high,n\n1,a,0.75,,,,,4\n2,b,0.25,,,,,4\n"
+    );
+    let bad = call(
+        &env,
+        TestRequest::get().uri("/v1/leaderboards?method=mean&benchmarks=gsm8k&bootstrap=many"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text.contains("bootstrap"));
+
+    // New data: a new ETag, and the old one no longer matches.
+    let reply = call(
+        &env,
+        TestRequest::post()
+            .uri("/v1/submissions")
+            .insert_header(("Authorization", format!("Bearer {}", env.token)))
+            .insert_header(("Content-Type", "application/x-ndjson"))
+            .set_payload(
+                json!({"type": "measurement", "model": "c", "benchmark": "gsm8k", "sample": "g0",
+                       "metric": "acc", "value": 1})
+                .to_string(),
+            ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let after = call(
+        &env,
+        board(&env, request).insert_header(("If-None-Match", tag.clone())),
+    )
+    .await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert_ne!(after.etag.as_deref(), Some(tag.as_str()));
+    assert_eq!(scores(&after)["c"], 1.0);
+}
+
+/// On synthetic data with a known truth, the 95 % bootstrap interval of the mean covers the
+/// true mean in at least 90 % of 200 repetitions.
+#[test]
+fn bootstrap_intervals_cover_the_truth() {
+    let host = PluginHost::from_paths(&[built_plugin("podium_baseline")]);
+    let mean = host.method("mean").unwrap();
+    let truths = [0.3, 0.5, 0.8];
+    let samples = 200u32;
+    let mut covered = [0u32; 3];
+    let mut rng = 0x1234_5678_9abc_def0u64;
+    let mut uniform = || {
+        rng = rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let repetitions = 200;
+    for repetition in 0..repetitions {
+        let mut data = SelectedData {
+            data_version: 1,
+            benchmarks: vec![SelectedBenchmark {
+                name: "synthetic".into(),
+                metric: Some("acc".into()),
+                kind: MetricKind::Binary,
+                higher_is_better: true,
+            }],
+            models: truths
+                .iter()
+                .enumerate()
+                .map(|(i, _)| (format!("m{i}"), "{}".into()))
+                .collect(),
+            samples: (0..samples)
+                .map(|s| SelectedSample {
+                    id: s.to_string(),
+                    benchmark: 0,
+                    metadata: "{}".into(),
+                })
+                .collect(),
+            ..SelectedData::default()
+        };
+        for s in 0..samples {
+            for (m, &p) in truths.iter().enumerate() {
+                data.measurements
+                    .push((m as u32, s, f64::from(u8::from(uniform() < p))));
+            }
+        }
+        let prepared = prepare(data).unwrap();
+        let request = LeaderboardRequest {
+            selection: Selection {
+                benchmarks: vec!["synthetic".into()],
+                metrics: BTreeMap::new(),
+                models: vec![],
+                tags: vec![],
+                as_of: None,
+            },
+            method: "mean".into(),
+            params: serde_json::Map::new(),
+            uncertainty: Uncertainty {
+                bootstrap: 200,
+                seed: repetition,
+                level: 0.95,
+            },
+        };
+        let board = compute(
+            &request,
+            &mean,
+            &prepared,
+            std::time::Duration::from_secs(10),
+            &Watch::default(),
+        )
+        .unwrap();
+        for row in &board.rows {
+            let m: usize = row.model[1..].parse().unwrap();
+            if row.ci_low.unwrap() <= truths[m] && truths[m] <= row.ci_high.unwrap() {
+                covered[m] += 1;
+            }
+        }
+    }
+    for (m, &hits) in covered.iter().enumerate() {
+        let rate = f64::from(hits) / f64::from(repetitions as u32);
+        assert!(
+            rate >= 0.90,
+            "model {m} (p = {}): coverage {rate}",
+            truths[m]
+        );
+    }
+}
