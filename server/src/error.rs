@@ -154,6 +154,20 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        let problem = self.problem();
+        let mut response = problem_response(&problem);
+        if problem.status == StatusCode::UNAUTHORIZED.as_u16() {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl ApiError {
+    /// The problem document this error is answered with (internal details go to the log).
+    pub fn problem(&self) -> Problem {
         let status = self.status_code();
         let detail = match self {
             ApiError::Internal(detail) => {
@@ -173,13 +187,7 @@ impl ResponseError for ApiError {
                 problem.error_count = Some(*count);
             }
         }
-        let mut response = problem_response(&problem);
-        if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        response
+        problem
     }
 }
 

@@ -538,6 +538,17 @@ pub fn compute(
     })
 }
 
+/// A rough run-time estimate of a leaderboard, in seconds, used to decide whether it runs as a
+/// job: linear in the rows a method reads, times the number of runs (1 + bootstrap rounds),
+/// plus a per-run overhead. Calibrated on the baseline methods; methods that are much slower
+/// per row (Kemeny, Monte Carlo) should be requested with `async=true`.
+pub fn estimate_secs(data: &PreparedData, rounds: u32) -> f64 {
+    let facts = data.dataset.facts();
+    let rows = (facts.measurement_values.len() + facts.comparison_winners.len()) as f64;
+    let runs = f64::from(rounds) + 1.0;
+    runs * (rows * 2.0e-8 + 2.0e-4)
+}
+
 /// The leaderboard as CSV (one row per ranked model).
 pub fn to_csv(board: &Leaderboard) -> String {
     fn field(text: &str) -> String {

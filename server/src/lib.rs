@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod body;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod http;
 pub mod leaderboard;

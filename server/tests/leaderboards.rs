@@ -177,6 +177,7 @@ on_both_backends!(
     the_c_plugin_computes_a_leaderboard,
     misbehaving_methods_do_not_hurt_the_server,
     etags_and_csv,
+    big_bootstraps_run_as_jobs,
 );
 
 async fn methods_are_listed_with_schemas(backend: Backend) {
@@ -517,6 +518,101 @@ async fn etags_and_csv(backend: Backend) {
     assert_eq!(after.status, StatusCode::OK);
     assert_ne!(after.etag.as_deref(), Some(tag.as_str()));
     assert_eq!(scores(&after)["c"], 1.0);
+}
+
+async fn wait_for_job(env: &Env, location: &str, until: impl Fn(&Value) -> bool) -> Vec<Value> {
+    let mut seen = Vec::new();
+    for _ in 0..600 {
+        let job = call(env, TestRequest::get().uri(location)).await.json();
+        seen.push(job.clone());
+        if until(&job) {
+            return seen;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the job never got there: {:?}", seen.last());
+}
+
+async fn big_bootstraps_run_as_jobs(backend: Backend) {
+    let env = env(backend, 30.0);
+    seed_data(&env).await;
+    let body = json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "mean",
+                      "uncertainty": {"bootstrap": 3000, "seed": 9}});
+    let accepted = call(
+        &env,
+        TestRequest::post()
+            .uri("/v1/leaderboards?async=true")
+            .set_json(body.clone()),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.text);
+    let location = format!("/v1/jobs/{}", accepted.json()["id"].as_str().unwrap());
+    let seen = wait_for_job(&env, &location, |job| job["status"] != "running").await;
+    let last = seen.last().unwrap();
+    assert_eq!(last["status"], "succeeded", "{last}");
+    let progress: Vec<f64> = seen
+        .iter()
+        .map(|j| j["progress"].as_f64().unwrap())
+        .collect();
+    assert!(
+        progress.windows(2).all(|w| w[0] <= w[1]),
+        "progress went back: {progress:?}"
+    );
+    assert!(
+        progress.iter().any(|&p| p > 0.0 && p < 1.0),
+        "no progress seen in {progress:?}"
+    );
+    assert_eq!(last["progress"], 1.0);
+    let result = call(
+        &env,
+        TestRequest::get().uri(last["result"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(result.status, StatusCode::OK);
+
+    // The synchronous answer, computed afresh (empty caches), is the same leaderboard.
+    let fresh = Env {
+        _db: TestDb::new(Backend::Sqlite),
+        state: AppState {
+            caches: Default::default(),
+            ..env.state.clone()
+        },
+        token: env.token.clone(),
+    };
+    let sync = call(&fresh, board(&fresh, body.clone())).await;
+    assert_eq!(sync.status, StatusCode::OK);
+    assert_eq!(result.json()["rows"], sync.json()["rows"]);
+    assert_eq!(result.etag, sync.etag);
+
+    // A long job can be cancelled.
+    let long = json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "mean",
+                      "uncertainty": {"bootstrap": 10000, "seed": 10}});
+    let accepted = call(
+        &env,
+        TestRequest::post()
+            .uri("/v1/leaderboards")
+            .insert_header(("Prefer", "respond-async"))
+            .set_json(long),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::ACCEPTED);
+    let location = format!("/v1/jobs/{}", accepted.json()["id"].as_str().unwrap());
+    wait_for_job(&env, &location, |job| {
+        job["progress"].as_f64().unwrap() > 0.0
+    })
+    .await;
+    let cancel = call(&env, TestRequest::delete().uri(&location)).await;
+    assert_eq!(cancel.status, StatusCode::ACCEPTED);
+    assert_eq!(cancel.json()["cancel_requested"], true);
+    let seen = wait_for_job(&env, &location, |job| job["status"] != "running").await;
+    let last = seen.last().unwrap();
+    assert_eq!(last["status"], "cancelled", "{last}");
+    assert!(last["progress"].as_f64().unwrap() < 1.0);
+    assert_eq!(last["error"]["status"], 503);
+    let no_result = call(&env, TestRequest::get().uri(&format!("{location}/result"))).await;
+    assert_eq!(no_result.status, StatusCode::CONFLICT);
+    let unknown = call(&env, TestRequest::get().uri("/v1/jobs/job_nope")).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
 /// On synthetic data with a known truth, the 95 % bootstrap interval of the mean covers the

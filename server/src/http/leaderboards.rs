@@ -45,6 +45,80 @@ fn respond(req: &HttpRequest, tag: &str, board: &Leaderboard) -> HttpResponse {
     }
 }
 
+/// Whether the client asked for a job (`?async=true` or `Prefer: respond-async`).
+fn async_requested(req: &HttpRequest) -> bool {
+    let prefer = req
+        .headers()
+        .get("prefer")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|p| p.trim() == "respond-async"));
+    let query = web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("async").cloned())
+        .is_some_and(|v| v == "true" || v == "1");
+    prefer || query
+}
+
+/// Runs a leaderboard as a job: the computation on its own thread, progress and cancellation
+/// through the jobs table every 200 ms.
+fn run_job(
+    state: AppState,
+    id: String,
+    tag: String,
+    request: LeaderboardRequest,
+    method: podium_plugin_host::MethodHandle,
+    data: Arc<leaderboard::PreparedData>,
+) {
+    use podium_storage::jobs::{JobEnd, finish_job, report_progress};
+    use std::sync::atomic::Ordering;
+    let watch = Watch::default();
+    let deadline = state.config.method_deadline();
+    let outcome = std::thread::scope(|scope| {
+        let computation =
+            scope.spawn(|| leaderboard::compute(&request, &method, &data, deadline, &watch));
+        while !computation.is_finished() {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            let cancel = state
+                .store
+                .conn()
+                .ok()
+                .and_then(|mut c| report_progress(&mut c, &id, watch.progress.get()).ok());
+            if cancel == Some(true) {
+                watch.cancel.store(true, Ordering::Relaxed);
+            }
+        }
+        computation
+            .join()
+            .unwrap_or_else(|_| Err(ApiError::Internal("the job's computation panicked".into())))
+    });
+    let end = match outcome {
+        Ok(board) => {
+            let body = serde_json::to_string(&board).unwrap_or_default();
+            state.caches.boards.put(tag.clone(), Arc::new(board));
+            JobEnd::Succeeded {
+                result: body,
+                etag: tag,
+            }
+        }
+        Err(err) => {
+            let problem = serde_json::to_string(&err.problem()).unwrap_or_default();
+            if watch.cancel.load(Ordering::Relaxed) {
+                JobEnd::Cancelled(problem)
+            } else {
+                JobEnd::Failed(problem)
+            }
+        }
+    };
+    let finished = state
+        .store
+        .conn()
+        .map_err(|e| e.to_string())
+        .and_then(|mut c| finish_job(&mut c, &id, end).map_err(|e| e.to_string()));
+    if let Err(err) = finished {
+        tracing::error!(job = id, %err, "could not record the end of a job");
+    }
+}
+
 async fn serve(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -101,6 +175,27 @@ async fn serve(
     };
     // The snapshot may be newer than the version read above: the ETag names what was used.
     let tag = etag(data.data_version, &request, &method);
+    let estimate = leaderboard::estimate_secs(&data, request.uncertainty.bootstrap);
+    if async_requested(&req) || estimate > state.config.async_above_secs {
+        let text = serde_json::to_string(&request).unwrap_or_default();
+        let id = state
+            .db(move |c| podium_storage::jobs::create_job(c, "leaderboard", &text))
+            .await?;
+        let job = {
+            let id = id.clone();
+            state
+                .db(move |c| podium_storage::jobs::get_job(c, &id))
+                .await?
+        };
+        let job_state = state.get_ref().clone();
+        std::thread::Builder::new()
+            .name(format!("job-{id}"))
+            .spawn(move || run_job(job_state, id, tag, request, method, data))
+            .map_err(|e| ApiError::Internal(format!("cannot start a job thread: {e}")))?;
+        return Ok(HttpResponse::Accepted()
+            .insert_header((header::LOCATION, format!("/v1/jobs/{}", job.id)))
+            .json(super::jobs::job_view(&job)));
+    }
     let deadline = state.config.method_deadline();
     let computed_request = request.clone();
     let board = web::block(move || {
@@ -125,6 +220,7 @@ async fn serve(
     request_body = LeaderboardRequest,
     responses(
         (status = 200, body = Leaderboard, description = "JSON, or CSV with Accept: text/csv"),
+        (status = 202, body = podium_wire::api::JobView, description = "Runs as a job (asked with ?async=true or Prefer: respond-async, or estimated to be long): see Location"),
         (status = 304, description = "Not modified (If-None-Match matched the ETag)"),
         (status = 400, body = podium_wire::Problem, content_type = "application/problem+json", description = "Unknown method or invalid params (the field is named)"),
         (status = 404, body = podium_wire::Problem, content_type = "application/problem+json", description = "Unknown benchmark, metric or model"),

@@ -6,6 +6,7 @@
 
 pub mod benchmarks;
 pub mod health;
+pub mod jobs;
 pub mod leaderboards;
 pub mod models;
 pub mod plugins;
@@ -61,7 +62,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(plugins::list_methods)
         .service(plugins::rescan_plugins)
         .service(leaderboards::post_leaderboard)
-        .service(leaderboards::get_leaderboard);
+        .service(leaderboards::get_leaderboard)
+        .service(jobs::get_job)
+        .service(jobs::get_job_result)
+        .service(jobs::cancel_job);
 }
 
 /// Largest page size a listing returns.

@@ -20,6 +20,7 @@ pub mod catalog;
 mod conn;
 pub mod error;
 pub mod ingest;
+pub mod jobs;
 pub mod measurements;
 pub mod schema;
 pub mod selection;

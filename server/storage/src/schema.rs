@@ -113,6 +113,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        kind -> Text,
+        request -> Text,
+        status -> Text,
+        progress -> Double,
+        cancel_requested -> Bool,
+        result -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(metrics -> benchmarks (benchmark_id));
 diesel::joinable!(samples -> benchmarks (benchmark_id));
 diesel::joinable!(measurements -> submissions (submission_id));
@@ -132,4 +148,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     submissions,
     measurements,
     comparisons,
+    jobs,
 );

@@ -3,8 +3,8 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use podium_storage::schema::{
-    api_tokens, benchmarks, comparisons, measurements, metrics, models, podium_state, samples,
-    submissions,
+    api_tokens, benchmarks, comparisons, jobs, measurements, metrics, models, podium_state,
+    samples, submissions,
 };
 use podium_storage::testing::{Backend, TestDb};
 use podium_storage::{DatabaseUrl, DbConnection, with_backend};
@@ -60,7 +60,8 @@ fn schema_matches(conn: &mut DbConnection) {
         models,
         submissions,
         measurements,
-        comparisons
+        comparisons,
+        jobs
     );
 }
 
@@ -75,6 +76,7 @@ fn apply_and_revert(backend: Backend) {
             "api_tokens",
             "benchmarks",
             "comparisons",
+            "jobs",
             "measurements",
             "metrics",
             "models",

@@ -433,3 +433,29 @@ pub struct Leaderboard {
     #[schema(value_type = Object)]
     pub diagnostics: Map<String, Value>,
 }
+
+/// A long computation running in the background.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct JobView {
+    /// Random id (knowing it is the right to read or cancel the job).
+    pub id: String,
+    /// What it computes (`leaderboard`).
+    pub kind: String,
+    /// `running`, `succeeded`, `failed` or `cancelled`.
+    pub status: String,
+    /// Fraction done, in [0, 1].
+    pub progress: f64,
+    /// Whether cancellation was requested.
+    pub cancel_requested: bool,
+    /// When it started.
+    pub created_at: DateTime<Utc>,
+    /// When it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Where the result is, once it succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// Why it failed or stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::Problem>,
+}
