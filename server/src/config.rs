@@ -27,6 +27,9 @@ pub struct ServeConfig {
     /// Time a method call may take before it is cancelled, in seconds.
     #[arg(long, env = "PODIUM_METHOD_DEADLINE_SECS", default_value_t = 60.0)]
     pub method_deadline_secs: f64,
+    /// Seed the database with the synthetic demo dataset at start-up (skipped when present).
+    #[arg(long, env = "PODIUM_DEMO")]
+    pub demo: bool,
     /// Leaderboards estimated to take longer than this (seconds) run as jobs (202 Accepted).
     #[arg(long, env = "PODIUM_ASYNC_ABOVE_SECS", default_value_t = 5.0)]
     pub async_above_secs: f64,
@@ -59,6 +62,7 @@ impl ServeConfig {
             plugin_dir: None,
             method_deadline_secs: 60.0,
             async_above_secs: 5.0,
+            demo: false,
         }
     }
 }

@@ -99,6 +99,17 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let store = Store::open(&config.database_url, config.pool_size)
         .with_context(|| format!("opening the {} database", backend_of(&config.database_url)))?;
     tracing::info!(backend = store.backend_name(), "database ready");
+    if config.demo {
+        let mut conn = store.conn()?;
+        let summary =
+            podium_server::demo::seed_demo(&mut conn, 42).context("seeding the demo data")?;
+        if summary.created {
+            println!(
+                "demo data seeded: {} benchmarks, {} models, {} measurements, {} comparisons",
+                summary.benchmarks, summary.models, summary.measurements, summary.comparisons
+            );
+        }
+    }
     let plugin_dir = config.plugin_dir();
     let plugins = std::sync::Arc::new(podium_plugin_host::PluginHost::scan(&plugin_dir));
     tracing::info!(

@@ -163,17 +163,46 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
-/// Loads the plugin at `path`.
+/// Copies the library to a private path named by its content hash, and returns that path.
+///
+/// The dynamic loader keys libraries by path: loading a replaced file under the same name would
+/// hand back the old code, and overwriting a file that is mapped can crash the process. A
+/// private copy per content makes every version of a plugin a distinct library and leaves the
+/// plugin directory free to change.
+fn private_copy(path: &Path, hash: &str, bytes: &[u8]) -> Result<PathBuf, LoadError> {
+    let dir = std::env::temp_dir().join(format!("podium-plugins-{}", std::process::id()));
+    let name = path
+        .file_name()
+        .map_or_else(|| "plugin".into(), |n| n.to_string_lossy().into_owned());
+    let copy = dir.join(format!("{}-{name}", &hash[..16]));
+    if copy.is_file() {
+        return Ok(copy);
+    }
+    let fail = |e: std::io::Error| {
+        LoadError::NotALibrary(format!(
+            "cannot stage a private copy of {}: {e}",
+            path.display()
+        ))
+    };
+    std::fs::create_dir_all(&dir).map_err(fail)?;
+    let staging = dir.join(format!(".{}-{name}.partial", &hash[..16]));
+    std::fs::write(&staging, bytes).map_err(fail)?;
+    std::fs::rename(&staging, &copy).map_err(fail)?;
+    Ok(copy)
+}
+
+/// Loads the plugin at `path` (from a private copy; see [`private_copy`]).
 pub fn load(path: &Path) -> Result<Plugin, LoadError> {
     if !path.is_file() {
         return Err(LoadError::FileMissing(path.to_path_buf()));
     }
-    let file_hash = std::fs::read(path)
-        .map(|bytes| hex::encode(Sha256::digest(&bytes)))
+    let bytes = std::fs::read(path)
         .map_err(|e| LoadError::NotALibrary(format!("{}: {e}", path.display())))?;
+    let file_hash = hex::encode(Sha256::digest(&bytes));
+    let private = private_copy(path, &file_hash, &bytes)?;
     // SAFETY: loading runs the library's initialisers; plugins are trusted code by deployment
     // (the administrator put them in the plugin directory).
-    let library = unsafe { libloading::Library::new(path) }
+    let library = unsafe { libloading::Library::new(&private) }
         .map_err(|e| LoadError::NotALibrary(e.to_string()))?;
     // SAFETY: the symbol's type is fixed by the ABI.
     let entry: PodiumEntryFn = unsafe {

@@ -295,3 +295,28 @@ fn the_baseline_plugin_runs_through_the_host() {
     assert!(host.method("macro_mean").is_some());
     assert!(host.method("win_rate").is_some());
 }
+
+#[test]
+fn a_library_replaced_in_place_loads_its_new_code() {
+    // Copy the C plugin and the constant fixture under one name in turn: a rescan must load
+    // what the file holds now, not what the loader cached for that path.
+    let f = fixtures();
+    let dir = std::env::temp_dir().join(format!("podium-replace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let slot = dir.join(format!(
+        "{}slot{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    std::fs::copy(&f.c_example, &slot).unwrap();
+    let host = PluginHost::scan(&dir);
+    assert!(host.method("c_mean").is_some());
+    std::fs::copy(&f.misbehaving, &slot).unwrap();
+    host.rescan();
+    assert!(
+        host.method("c_mean").is_none(),
+        "the old code is still loaded"
+    );
+    assert!(host.method("constant").is_some());
+    let _ = std::fs::remove_dir_all(&dir);
+}
