@@ -128,6 +128,19 @@ pub fn app(
         .split_for_parts();
     app.app_data(web::Data::new(OpenApiJson(openapi_json())))
         .route("/openapi.json", web::get().to(serve_openapi))
+        // Swagger UI with its assets compiled in (no CDN): works with no internet.
+        .service(
+            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from("/openapi.json")),
+        )
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
         .default_service(web::to(no_route))
         .wrap(error::problem_middleware())
 }

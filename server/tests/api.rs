@@ -813,6 +813,36 @@ async fn concurrent_submissions(backend: Backend) {
 }
 
 #[actix_web::test]
+async fn the_docs_page_works_offline() {
+    let env = env(Backend::Sqlite);
+    let page = get(&env, "/docs/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let Value::String(html) = page.body else {
+        panic!("the docs page is HTML");
+    };
+    assert!(html.contains("swagger-ui"), "{html}");
+    // Every asset is served by us: nothing is fetched from another host.
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
+    for asset in [
+        "/docs/swagger-ui.css",
+        "/docs/swagger-ui-bundle.js",
+        "/docs/swagger-initializer.js",
+    ] {
+        let reply = get(&env, asset).await;
+        assert_eq!(reply.status, StatusCode::OK, "{asset}");
+    }
+    let initializer = get(&env, "/docs/swagger-initializer.js").await;
+    assert!(format!("{:?}", initializer.body).contains("/openapi.json"));
+    assert_eq!(
+        get(&env, "/docs").await.status,
+        StatusCode::PERMANENT_REDIRECT
+    );
+}
+
+#[actix_web::test]
 async fn served_openapi_matches_the_committed_file() {
     let committed = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json"),
