@@ -148,3 +148,38 @@ fn broken_and_misbehaving_plugins_never_take_the_server_down() {
         .unwrap();
     assert_eq!(misbehaving["abandoned_calls"], 1);
 }
+
+#[test]
+fn the_demo_serves_leaderboards_from_every_built_in_method_within_seconds() {
+    let db = TestDb::new(Backend::Sqlite);
+    let started = std::time::Instant::now();
+    let server = Server::start_with(&db.url, &[("PODIUM_DEMO", "true")]);
+    let methods = server.get("/v1/methods");
+    assert_eq!(methods.status, 200);
+    let skip_missing = "&params=%7B%22missing%22%3A%22skip%22%7D";
+    for (method, benchmarks, extra) in [
+        ("mean", "gsm-synth,code-synth", ""),
+        (
+            "macro_mean",
+            "gsm-synth,code-synth,qa-synth,latency-synth",
+            skip_missing,
+        ),
+        ("win_rate", "arena-synth", ""),
+    ] {
+        let board = server.get(&format!(
+            "/v1/leaderboards?method={method}&benchmarks={benchmarks}{extra}"
+        ));
+        assert_eq!(board.status, 200, "{method}: {}", board.text());
+        let rows = board.json["rows"].as_array().unwrap();
+        assert!(rows.len() >= 30, "{method}: {} rows", rows.len());
+    }
+    let elapsed = started.elapsed();
+    // Start-up, seeding and three leaderboards, on a debug build.
+    assert!(elapsed < std::time::Duration::from_secs(30), "{elapsed:?}");
+    eprintln!("demo: start-up + seed + 3 leaderboards in {elapsed:?}");
+    // A restart does not seed twice.
+    let version = server.data_version();
+    drop(server);
+    let again = Server::start_with(&db.url, &[("PODIUM_DEMO", "true")]);
+    assert_eq!(again.data_version(), version);
+}
