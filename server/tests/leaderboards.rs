@@ -82,7 +82,11 @@ impl Reply {
 }
 
 async fn call(env: &Env, req: TestRequest) -> Reply {
-    let service = test::init_service(app(env.state.clone())).await;
+    call_state(&env.state, req).await
+}
+
+async fn call_state(state: &AppState, req: TestRequest) -> Reply {
+    let service = test::init_service(app(state.clone())).await;
     let response = test::call_service(&service, req.to_request()).await;
     let status = response.status();
     let header = |name| {
@@ -139,8 +143,7 @@ async fn seed_data(env: &Env) {
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
 }
 
-fn board(env: &Env, body: Value) -> TestRequest {
-    let _ = env;
+fn board(body: Value) -> TestRequest {
     TestRequest::post().uri("/v1/leaderboards").set_json(body)
 }
 
@@ -178,6 +181,8 @@ on_both_backends!(
     misbehaving_methods_do_not_hurt_the_server,
     etags_and_csv,
     big_bootstraps_run_as_jobs,
+    long_estimates_switch_to_a_job,
+    rescanning_needs_an_admin,
 );
 
 async fn methods_are_listed_with_schemas(backend: Backend) {
@@ -213,10 +218,7 @@ async fn baseline_leaderboards_match_hand_computed_values(backend: Backend) {
     // mean over gsm8k + mmlu: a (3 + 1) / 6 = 2/3, b (1 + 1) / 5 = 2/5.
     let reply = call(
         &env,
-        board(
-            &env,
-            json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "mean"}),
-        ),
+        board(json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "mean"})),
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
@@ -233,10 +235,7 @@ async fn baseline_leaderboards_match_hand_computed_values(backend: Backend) {
     // macro_mean: a (3/4 + 1/2) / 2 = 5/8, b (1/4 + 1) / 2 = 5/8 → a tie, shared rank 1.
     let reply = call(
         &env,
-        board(
-            &env,
-            json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "macro_mean"}),
-        ),
+        board(json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "macro_mean"})),
     )
     .await;
     let s = scores(&reply);
@@ -256,10 +255,7 @@ async fn baseline_leaderboards_match_hand_computed_values(backend: Backend) {
     // Tags narrow the samples: "hard" gsm8k samples g2, g3 → a 1/2, b 1/2.
     let reply = call(
         &env,
-        board(
-            &env,
-            json!({"selection": {"benchmarks": ["gsm8k"], "tags": ["hard"]}, "method": "mean"}),
-        ),
+        board(json!({"selection": {"benchmarks": ["gsm8k"], "tags": ["hard"]}, "method": "mean"})),
     )
     .await;
     assert_eq!(
@@ -270,10 +266,7 @@ async fn baseline_leaderboards_match_hand_computed_values(backend: Backend) {
     // Average win rate on arena: a 2/3, b 1/3.
     let reply = call(
         &env,
-        board(
-            &env,
-            json!({"selection": {"benchmarks": ["arena"]}, "method": "win_rate"}),
-        ),
+        board(json!({"selection": {"benchmarks": ["arena"]}, "method": "win_rate"})),
     )
     .await;
     let s = scores(&reply);
@@ -285,10 +278,7 @@ async fn baseline_leaderboards_match_hand_computed_values(backend: Backend) {
     // Model filter, and unknown names are 404s.
     let reply = call(
         &env,
-        board(
-            &env,
-            json!({"selection": {"benchmarks": ["gsm8k"], "models": ["b"]}, "method": "mean"}),
-        ),
+        board(json!({"selection": {"benchmarks": ["gsm8k"], "models": ["b"]}, "method": "mean"})),
     )
     .await;
     assert_eq!(scores(&reply), BTreeMap::from([("b".into(), 0.25)]));
@@ -299,7 +289,7 @@ async fn baseline_leaderboards_match_hand_computed_values(backend: Backend) {
     ] {
         let reply = call(
             &env,
-            board(&env, json!({"selection": selection, "method": "mean"})),
+            board(json!({"selection": selection, "method": "mean"})),
         )
         .await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text);
@@ -314,10 +304,10 @@ async fn bootstrap_is_deterministic_per_seed(backend: Backend) {
         json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "mean",
                "uncertainty": {"bootstrap": 200, "seed": seed, "level": 0.9}})
     };
-    let first = call(&env, board(&env, request(1))).await;
+    let first = call(&env, board(request(1))).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
-    let again = call(&env, board(&env, request(1))).await;
-    let other = call(&env, board(&env, request(2))).await;
+    let again = call(&env, board(request(1))).await;
+    let other = call(&env, board(request(2))).await;
     let rows = |r: &Reply| r.json()["rows"].clone();
     assert_eq!(rows(&first), rows(&again));
     assert_ne!(rows(&first), rows(&other));
@@ -338,7 +328,6 @@ async fn invalid_params_name_the_field(backend: Backend) {
     let reply = call(
         &env,
         board(
-            &env,
             json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "mean",
                           "params": {"min_samples": 0}}),
         ),
@@ -357,7 +346,6 @@ async fn invalid_params_name_the_field(backend: Backend) {
     let reply = call(
         &env,
         board(
-            &env,
             json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "mean",
                           "params": {"min_sample": 2}}),
         ),
@@ -387,7 +375,7 @@ async fn invalid_params_name_the_field(backend: Backend) {
             "uncertainty.level",
         ),
     ] {
-        let reply = call(&env, board(&env, body)).await;
+        let reply = call(&env, board(body)).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
         assert!(
             reply.json()["detail"].as_str().unwrap().starts_with(field),
@@ -403,7 +391,6 @@ async fn the_c_plugin_computes_a_leaderboard(backend: Backend) {
     let reply = call(
         &env,
         board(
-            &env,
             json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "c_mean",
                           "uncertainty": {"bootstrap": 20, "seed": 3}}),
         ),
@@ -420,12 +407,8 @@ async fn the_c_plugin_computes_a_leaderboard(backend: Backend) {
 async fn misbehaving_methods_do_not_hurt_the_server(backend: Backend) {
     let env = env(backend, 0.3);
     seed_data(&env).await;
-    let run = |method: &str| {
-        board(
-            &env,
-            json!({"selection": {"benchmarks": ["gsm8k"]}, "method": method}),
-        )
-    };
+    let run =
+        |method: &str| board(json!({"selection": {"benchmarks": ["gsm8k"]}, "method": method}));
     let panicked = call(&env, run("panics")).await;
     assert_eq!(panicked.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(panicked.content_type, "application/problem+json");
@@ -451,10 +434,10 @@ async fn etags_and_csv(backend: Backend) {
     let env = env(backend, 10.0);
     seed_data(&env).await;
     let request = json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "mean"});
-    let first = call(&env, board(&env, request.clone())).await;
+    let first = call(&env, board(request.clone())).await;
     let tag = first.etag.clone().expect("an ETag");
     assert!(tag.starts_with('"'));
-    let same = call(&env, board(&env, request.clone())).await;
+    let same = call(&env, board(request.clone())).await;
     assert_eq!(same.etag.as_deref(), Some(tag.as_str()));
     assert_eq!(
         same.text, first.text,
@@ -462,7 +445,7 @@ async fn etags_and_csv(backend: Backend) {
     );
     let not_modified = call(
         &env,
-        board(&env, request.clone()).insert_header(("If-None-Match", tag.clone())),
+        board(request.clone()).insert_header(("If-None-Match", tag.clone())),
     )
     .await;
     assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
@@ -512,12 +495,52 @@ async fn etags_and_csv(backend: Backend) {
     assert_eq!(reply.status, StatusCode::CREATED);
     let after = call(
         &env,
-        board(&env, request).insert_header(("If-None-Match", tag.clone())),
+        board(request).insert_header(("If-None-Match", tag.clone())),
     )
     .await;
     assert_eq!(after.status, StatusCode::OK);
     assert_ne!(after.etag.as_deref(), Some(tag.as_str()));
     assert_eq!(scores(&after)["c"], 1.0);
+}
+
+async fn long_estimates_switch_to_a_job(backend: Backend) {
+    let mut env = env(backend, 10.0);
+    env.state.config.async_above_secs = 0.0;
+    seed_data(&env).await;
+    let reply = call(
+        &env,
+        board(json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "mean"})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text);
+    let location = format!("/v1/jobs/{}", reply.json()["id"].as_str().unwrap());
+    let seen = wait_for_job(&env, &location, |job| job["status"] != "running").await;
+    assert_eq!(seen.last().unwrap()["status"], "succeeded");
+}
+
+async fn rescanning_needs_an_admin(backend: Backend) {
+    let env = env(backend, 10.0);
+    let rescan = |token: Option<&str>| {
+        let req = TestRequest::post().uri("/v1/admin/plugins/rescan");
+        match token {
+            Some(token) => req.insert_header(("Authorization", format!("Bearer {token}"))),
+            None => req,
+        }
+    };
+    assert_eq!(
+        call(&env, rescan(None)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(&env, rescan(Some(&env.token))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = create_token(&mut env.state.store.conn().unwrap(), Scope::Admin, None)
+        .unwrap()
+        .1;
+    let reply = call(&env, rescan(Some(&admin))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json().as_array().unwrap().len(), 3);
 }
 
 async fn wait_for_job(env: &Env, location: &str, until: impl Fn(&Value) -> bool) -> Vec<Value> {
@@ -571,15 +594,11 @@ async fn big_bootstraps_run_as_jobs(backend: Backend) {
     assert_eq!(result.status, StatusCode::OK);
 
     // The synchronous answer, computed afresh (empty caches), is the same leaderboard.
-    let fresh = Env {
-        _db: TestDb::new(Backend::Sqlite),
-        state: AppState {
-            caches: Default::default(),
-            ..env.state.clone()
-        },
-        token: env.token.clone(),
+    let fresh = AppState {
+        caches: Default::default(),
+        ..env.state.clone()
     };
-    let sync = call(&fresh, board(&fresh, body.clone())).await;
+    let sync = call_state(&fresh, board(body.clone())).await;
     assert_eq!(sync.status, StatusCode::OK);
     assert_eq!(result.json()["rows"], sync.json()["rows"]);
     assert_eq!(result.etag, sync.etag);
