@@ -715,6 +715,7 @@ fn bootstrap_intervals_cover_the_truth() {
     }
     for (m, &hits) in covered.iter().enumerate() {
         let rate = f64::from(hits) / f64::from(repetitions as u32);
+        eprintln!("coverage of the 95 % interval, p = {}: {rate}", truths[m]);
         assert!(
             rate >= 0.90,
             "model {m} (p = {}): coverage {rate}",
