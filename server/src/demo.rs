@@ -531,6 +531,8 @@ fn measure(
                 model_metadata: std::mem::take(&mut first).then(|| model.metadata.clone()),
                 metric_kind: Some(info.kind),
                 higher_is_better: Some(info.higher_is_better),
+                sample_embedding: None,
+                embedding_space: None,
             }));
         }
     }
@@ -845,6 +847,8 @@ fn arena(seed: u64, models: &[Model]) -> DemoBenchmark {
                 metadata: None,
                 sample_metadata: (!std::mem::replace(&mut seen[prompt], true))
                     .then(|| sample.metadata.clone()),
+                sample_embedding: None,
+                embedding_space: None,
             })
         })
         .collect();

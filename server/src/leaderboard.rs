@@ -41,16 +41,45 @@ pub fn selection_spec(selection: &Selection) -> SelectionSpec {
         metrics: selection.metrics.clone(),
         models: selection.models.clone(),
         tags: selection.tags.clone(),
+        filters: selection.filters.clone(),
+        near: selection.near.clone(),
         as_of: selection.as_of,
     }
 }
 
-/// Checks what the schema of the request cannot say.
-pub fn check_request(request: &LeaderboardRequest) -> Result<(), ApiError> {
+/// Checks what the schema of a selection cannot say.
+pub fn check_selection(selection: &Selection) -> Result<(), ApiError> {
     let bad = |field: &str, reason: &str| Err(ApiError::BadRequest(format!("{field}: {reason}")));
-    if request.selection.benchmarks.is_empty() {
+    if selection.benchmarks.is_empty() {
         return bad("selection.benchmarks", "name at least one benchmark");
     }
+    for (i, filter) in selection.filters.iter().enumerate() {
+        if let Some(problem) = filter.problem() {
+            return bad(&format!("selection.filters[{i}]"), &problem);
+        }
+    }
+    if let Some(near) = &selection.near {
+        if near.vector.is_some() == near.of.is_some() {
+            return bad("selection.near", "give exactly one of vector and of");
+        }
+        if near
+            .vector
+            .as_ref()
+            .is_some_and(|v| v.is_empty() || v.iter().any(|x| !x.is_finite()))
+        {
+            return bad("selection.near.vector", "must be finite numbers");
+        }
+        if near.top_k.is_none() && near.threshold.is_none() {
+            return bad("selection.near", "give top_k, threshold or both");
+        }
+    }
+    Ok(())
+}
+
+/// Checks what the schema of a leaderboard request cannot say.
+pub fn check_request(request: &LeaderboardRequest) -> Result<(), ApiError> {
+    let bad = |field: &str, reason: &str| Err(ApiError::BadRequest(format!("{field}: {reason}")));
+    check_selection(&request.selection)?;
     if request.uncertainty.bootstrap > MAX_BOOTSTRAP {
         return bad("uncertainty.bootstrap", "at most 10000 rounds");
     }
@@ -169,7 +198,7 @@ pub fn prepare(data: SelectedData) -> Result<PreparedData, ApiError> {
 
 /// SplitMix64: a tiny, fixed, well-mixed generator, so bootstrap draws never change with a
 /// dependency upgrade.
-struct SplitMix64(u64);
+pub(crate) struct SplitMix64(u64);
 
 /// SplitMix64's output function: a bijection with full avalanche.
 fn mix64(mut z: u64) -> u64 {
@@ -184,13 +213,13 @@ impl SplitMix64 {
     /// Stream `stream` of `seed`. The starting state goes through the mixer: SplitMix64 walks
     /// the Weyl sequence `state + k·γ`, so starting states that differ by multiples of γ would
     /// give shifted copies of one sequence (replicates that share almost all their draws).
-    fn new(seed: u64, stream: u64) -> Self {
+    pub(crate) fn new(seed: u64, stream: u64) -> Self {
         SplitMix64(mix64(
             seed.wrapping_add(mix64(stream.wrapping_add(GOLDEN_GAMMA))),
         ))
     }
 
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(GOLDEN_GAMMA);
         mix64(self.0)
     }
@@ -276,7 +305,7 @@ fn replicate(
 }
 
 /// Competition ranks (1, 2, 2, 4) of the valid models, from an explicit order or by score.
-fn ranks(output: &RunOutput) -> Vec<Option<u32>> {
+pub(crate) fn ranks(output: &RunOutput) -> Vec<Option<u32>> {
     let n = output.scores.len();
     let mut ranks = vec![None; n];
     if let Some(order) = &output.order {
@@ -321,7 +350,7 @@ pub struct Watch {
     pub progress: Arc<Progress>,
 }
 
-fn run_error(err: RunError) -> ApiError {
+pub(crate) fn run_error(err: RunError) -> ApiError {
     match err {
         RunError::UnknownMethod(m) => ApiError::BadRequest(format!("method: {m}")),
         RunError::InvalidParams(m) => ApiError::BadRequest(format!("params: {m}")),
@@ -696,6 +725,8 @@ mod tests {
                     metrics: BTreeMap::new(),
                     models: vec![],
                     tags: vec![],
+                    filters: vec![],
+                    near: None,
                     as_of: None,
                 },
                 method: "m".into(),

@@ -8,6 +8,7 @@
 //! [`app`] builds the whole application for a given state, so the binary, the in-process
 //! integration tests and the OpenAPI dump all use the same routing table.
 
+pub mod analyses;
 pub mod auth;
 pub mod body;
 pub mod config;

@@ -115,7 +115,8 @@ async fn seed_data(env: &Env) {
         for (sample, value) in values.iter().enumerate() {
             lines.push(json!({"type": "measurement", "model": model, "benchmark": "gsm8k",
                               "sample": format!("g{sample}"), "metric": "acc", "value": value,
-                              "sample_metadata": {"tags": [if sample < 2 { "easy" } else { "hard" }]}}));
+                              "sample_metadata": {"tags": [if sample < 2 { "easy" } else { "hard" }],
+                                                  "difficulty": sample, "source": {"lang": if sample % 2 == 0 { "en" } else { "de" }}}}));
         }
     }
     for (model, sample, value) in [("a", "m0", 1), ("a", "m1", 0), ("b", "m0", 1)] {
@@ -183,6 +184,9 @@ on_both_backends!(
     big_bootstraps_run_as_jobs,
     long_estimates_switch_to_a_job,
     rescanning_needs_an_admin,
+    metadata_filters_select_samples,
+    embeddings_select_similar_samples,
+    analyses_of_agreement_and_robustness,
 );
 
 async fn methods_are_listed_with_schemas(backend: Backend) {
@@ -503,6 +507,264 @@ async fn etags_and_csv(backend: Backend) {
     assert_eq!(scores(&after)["c"], 1.0);
 }
 
+async fn metadata_filters_select_samples(backend: Backend) {
+    let env = env(backend, 10.0);
+    seed_data(&env).await;
+    let mean_of = |filters: Value| {
+        board(json!({"selection": {"benchmarks": ["gsm8k"], "filters": filters}, "method": "mean"}))
+    };
+    // gsm8k values: a 1,1,1,0 and b 0,0,1,0 on g0..g3 (difficulty 0..3, lang en/de/en/de).
+    for (filters, a, b) in [
+        (
+            json!([{"path": "difficulty", "op": "ge", "value": 2}]),
+            0.5,
+            0.5,
+        ),
+        (
+            json!([{"path": "difficulty", "op": "lt", "value": 1}]),
+            1.0,
+            0.0,
+        ),
+        (
+            json!([{"path": "source.lang", "op": "eq", "value": "en"}]),
+            1.0,
+            0.5,
+        ),
+        (
+            json!([{"path": "tags", "op": "contains", "value": "easy"}]),
+            1.0,
+            0.0,
+        ),
+        (
+            json!([{"path": "difficulty", "op": "in", "value": [1, 3]}]),
+            0.5,
+            0.0,
+        ),
+        (
+            json!([{"path": "source.lang", "op": "ne", "value": "en"},
+                   {"path": "difficulty", "op": "gt", "value": 1}]),
+            0.0,
+            0.0,
+        ),
+    ] {
+        let reply = call(&env, mean_of(filters.clone())).await;
+        assert_eq!(reply.status, StatusCode::OK, "{filters}: {}", reply.text);
+        assert_eq!(
+            scores(&reply),
+            BTreeMap::from([("a".into(), a), ("b".into(), b)]),
+            "{filters}"
+        );
+    }
+    let bad = call(
+        &env,
+        mean_of(json!([{"path": "difficulty", "op": "in", "value": 3}])),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.json()["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("selection.filters[0]")
+    );
+    let unknown_op = call(
+        &env,
+        mean_of(json!([{"path": "x", "op": "like", "value": 3}])),
+    )
+    .await;
+    assert_eq!(unknown_op.status, StatusCode::BAD_REQUEST);
+}
+
+async fn embeddings_select_similar_samples(backend: Backend) {
+    let env = env(backend, 10.0);
+    seed_data(&env).await;
+    let put = |sample: &str, vector: Value, token: Option<&str>| {
+        let req = TestRequest::put()
+            .uri(&format!(
+                "/v1/benchmarks/gsm8k/samples/{sample}/embeddings/topics"
+            ))
+            .set_json(json!({"vector": vector}));
+        match token {
+            Some(t) => req.insert_header(("Authorization", format!("Bearer {t}"))),
+            None => req,
+        }
+    };
+    for (sample, vector) in [
+        ("g0", json!([1.0, 0.0])),
+        ("g1", json!([0.9, 0.1])),
+        ("g2", json!([0.0, 1.0])),
+        ("g3", json!([0.1, 0.9])),
+    ] {
+        let reply = call(&env, put(sample, vector, Some(&env.token))).await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    }
+    assert_eq!(
+        call(&env, put("g0", json!([1.0, 0.0]), None)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong_dim = call(&env, put("g1", json!([1.0, 0.0, 0.0]), Some(&env.token))).await;
+    assert_eq!(wrong_dim.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong_dim.text.contains("dimensions"), "{}", wrong_dim.text);
+    let unknown = call(&env, put("g9", json!([1.0, 0.0]), Some(&env.token))).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    let near = |near: Value| {
+        board(json!({"selection": {"benchmarks": ["gsm8k"], "near": near}, "method": "mean"}))
+    };
+    // Nearest two to [1, 0]: g0 and g1 → a 1, b 0.
+    let reply = call(
+        &env,
+        near(json!({"space": "topics", "vector": [1, 0], "top_k": 2})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(
+        scores(&reply),
+        BTreeMap::from([("a".into(), 1.0), ("b".into(), 0.0)])
+    );
+    assert_eq!(reply.json()["diagnostics"]["counts"]["samples"], 2);
+    // Samples like g2 (cosine ≥ 0.9): g2 and g3 → a 1/2, b 1/2.
+    let reply = call(
+        &env,
+        near(json!({"space": "topics", "of": {"benchmark": "gsm8k", "sample": "g2"}, "threshold": 0.9})),
+    )
+    .await;
+    assert_eq!(
+        scores(&reply),
+        BTreeMap::from([("a".into(), 0.5), ("b".into(), 0.5)])
+    );
+    for (bad, status) in [
+        (
+            json!({"space": "topics", "vector": [1, 0, 0], "top_k": 2}),
+            StatusCode::CONFLICT,
+        ),
+        (
+            json!({"space": "topics", "vector": [1, 0]}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"space": "nope", "of": {"benchmark": "gsm8k", "sample": "g0"}, "top_k": 1}),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let reply = call(&env, near(bad.clone())).await;
+        assert_eq!(reply.status, status, "{bad}: {}", reply.text);
+    }
+
+    // Embeddings can come with the records themselves; a wrong dimension names the line.
+    let lines = [
+        json!({"type": "measurement", "model": "c", "benchmark": "gsm8k", "sample": "g4", "metric": "acc",
+               "value": 1, "sample_embedding": [0.7, 0.7], "embedding_space": "topics"}),
+        json!({"type": "measurement", "model": "c", "benchmark": "gsm8k", "sample": "g5", "metric": "acc",
+               "value": 1, "sample_embedding": [0.7, 0.7, 0.1], "embedding_space": "topics"}),
+    ];
+    let submit = |body: String| {
+        TestRequest::post()
+            .uri("/v1/submissions")
+            .insert_header(("Authorization", format!("Bearer {}", env.token)))
+            .insert_header(("Content-Type", "application/x-ndjson"))
+            .set_payload(body)
+    };
+    let rejected = call(&env, submit(format!("{}\n{}\n", lines[0], lines[1]))).await;
+    assert_eq!(
+        rejected.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        rejected.text
+    );
+    assert_eq!(rejected.json()["errors"][0]["line"], 2);
+    assert_eq!(rejected.json()["errors"][0]["field"], "sample_embedding");
+    let accepted = call(&env, submit(format!("{}\n", lines[0]))).await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.text);
+    let reply = call(
+        &env,
+        near(json!({"space": "topics", "vector": [1, 1], "top_k": 1})),
+    )
+    .await;
+    assert_eq!(scores(&reply), BTreeMap::from([("c".into(), 1.0)]));
+}
+
+async fn analyses_of_agreement_and_robustness(backend: Backend) {
+    let env = env(backend, 10.0);
+    seed_data(&env).await;
+    let reply = call(
+        &env,
+        TestRequest::post().uri("/v1/analyses/agreement").set_json(json!({
+            "selection": {"benchmarks": ["gsm8k", "mmlu"]},
+            "methods": [{"method": "mean"}, {"method": "macro_mean", "params": {"missing": "skip"}}, {"method": "c_mean"}]
+        })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let report = reply.json();
+    // mean: a 2/3 > b 2/5; macro_mean: a 5/8 = b 5/8 (a tie); c_mean = mean.
+    assert_eq!(report["tau"][0][0], 1.0);
+    assert_eq!(report["tau"][0][2], 1.0);
+    assert_eq!(
+        report["tau"][0][1],
+        Value::Null,
+        "τ-b is undefined when one side is all ties: {report}"
+    );
+    assert_eq!(report["tau"][1][1], Value::Null);
+    assert_eq!(report["models_compared"][0][1], 2);
+    let one = call(
+        &env,
+        TestRequest::post()
+            .uri("/v1/analyses/agreement")
+            .set_json(json!({
+            "selection": {"benchmarks": ["gsm8k"]}, "methods": [{"method": "mean"}]})),
+    )
+    .await;
+    assert_eq!(one.status, StatusCode::BAD_REQUEST);
+
+    let reply = call(
+        &env,
+        TestRequest::post()
+            .uri("/v1/analyses/robustness")
+            .set_json(json!({
+                "selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "mean",
+                "fractions": [0.0, 0.5], "repeats": 8, "seed": 3
+            })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let points = reply.json()["points"].clone();
+    assert_eq!(
+        points[0]["tau_mean"], 1.0,
+        "nothing removed: the same ranking"
+    );
+    assert_eq!(points[0]["repeats"], 8);
+    let half = &points[1];
+    assert_eq!(
+        half["repeats"].as_u64().unwrap() + half["unrankable"].as_u64().unwrap(),
+        8
+    );
+    let again = call(
+        &env,
+        TestRequest::post()
+            .uri("/v1/analyses/robustness")
+            .set_json(json!({
+                "selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "mean",
+                "fractions": [0.0, 0.5], "repeats": 8, "seed": 3
+            })),
+    )
+    .await;
+    assert_eq!(
+        again.json()["points"],
+        points,
+        "the seed reproduces the curve"
+    );
+    let bad = call(
+        &env,
+        TestRequest::post()
+            .uri("/v1/analyses/robustness")
+            .set_json(json!({
+            "selection": {"benchmarks": ["gsm8k"]}, "method": "mean", "fractions": [1.0]})),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
 async fn long_estimates_switch_to_a_job(backend: Backend) {
     let mut env = env(backend, 10.0);
     env.state.config.async_above_secs = 0.0;
@@ -688,6 +950,8 @@ fn bootstrap_intervals_cover_the_truth() {
                 metrics: BTreeMap::new(),
                 models: vec![],
                 tags: vec![],
+                filters: vec![],
+                near: None,
                 as_of: None,
             },
             method: "mean".into(),

@@ -185,7 +185,11 @@ fn private_copy(path: &Path, hash: &str, bytes: &[u8]) -> Result<PathBuf, LoadEr
         ))
     };
     std::fs::create_dir_all(&dir).map_err(fail)?;
-    let staging = dir.join(format!(".{}-{name}.partial", &hash[..16]));
+    // A staging name of its own per call: concurrent loads of one library (tests run in
+    // threads; a rescan may race a first load) must not write into each other's file.
+    static STAGING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let ticket = STAGING.fetch_add(1, Ordering::Relaxed);
+    let staging = dir.join(format!(".{}-{ticket}-{name}.partial", &hash[..16]));
     std::fs::write(&staging, bytes).map_err(fail)?;
     std::fs::rename(&staging, &copy).map_err(fail)?;
     Ok(copy)

@@ -1,6 +1,6 @@
 //! Benchmarks, their samples, and the measurement values that count.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use podium_storage::catalog;
 use podium_storage::measurements::{MeasurementFilter, effective_measurements};
 use podium_wire::api::{
@@ -151,4 +151,75 @@ pub async fn list_measurements(
         items,
         next_cursor: next.map(encode_cursor),
     }))
+}
+
+/// Path of one sample's embedding.
+#[derive(Debug, Deserialize)]
+pub struct EmbeddingPath {
+    name: String,
+    sample: String,
+    space: String,
+}
+
+/// Stores (or replaces) a sample's embedding in a space, for similarity selection (`near`).
+/// The first vector stored in a (benchmark, space) fixes its dimension.
+#[utoipa::path(
+    tag = "benchmarks",
+    security(("bearer" = [])),
+    request_body = podium_wire::api::EmbeddingBody,
+    params(
+        ("name" = String, Path, description = "Benchmark name"),
+        ("sample" = String, Path, description = "Sample id"),
+        ("space" = String, Path, description = "Embedding space")
+    ),
+    responses(
+        (status = 204, description = "Stored"),
+        (status = 401, body = podium_wire::Problem, content_type = "application/problem+json"),
+        (status = 404, body = podium_wire::Problem, content_type = "application/problem+json"),
+        (status = 422, body = podium_wire::Problem, content_type = "application/problem+json", description = "Wrong dimension or invalid numbers")
+    )
+)]
+#[put("/v1/benchmarks/{name}/samples/{sample}/embeddings/{space}")]
+pub async fn put_embedding(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<EmbeddingPath>,
+    body: web::Json<podium_wire::api::EmbeddingBody>,
+) -> Result<HttpResponse, ApiError> {
+    require_submit(&req, &state).await?;
+    let vector = body.into_inner().vector;
+    let problem = if vector.is_empty() || vector.len() > podium_wire::record::MAX_EMBEDDING_DIM {
+        Some(format!(
+            "must have 1 to {} numbers",
+            podium_wire::record::MAX_EMBEDDING_DIM
+        ))
+    } else if vector.iter().any(|v| !v.is_finite()) {
+        Some("every number must be finite".to_owned())
+    } else if vector.iter().all(|v| *v == 0.0) {
+        Some("the zero vector has no direction".to_owned())
+    } else {
+        None
+    };
+    if let Some(reason) = problem {
+        return Err(ApiError::rejected(
+            "invalid embedding",
+            vec![podium_wire::LineError::field(1, "vector", reason)],
+        ));
+    }
+    if let Err(reason) = podium_wire::record::check_name(&path.space) {
+        return Err(ApiError::BadRequest(format!("space: {reason}")));
+    }
+    let path = path.into_inner();
+    state
+        .db(move |c| {
+            podium_storage::embeddings::put_embedding(
+                c,
+                &path.name,
+                &path.sample,
+                &path.space,
+                &vector,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

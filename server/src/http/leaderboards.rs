@@ -119,6 +119,36 @@ fn run_job(
     }
 }
 
+/// The columnar data of a selection: from the data cache, or read in one snapshot and cached.
+pub(crate) async fn prepared_data(
+    state: &web::Data<AppState>,
+    version: i64,
+    selection: &Selection,
+) -> Result<Arc<leaderboard::PreparedData>, ApiError> {
+    if let Some(data) = state.caches.data.get(&data_key(version, selection)) {
+        return Ok(data);
+    }
+    let spec = selection_spec(selection);
+    let started = std::time::Instant::now();
+    let selected = state
+        .db(move |c| podium_storage::selection::load_selection(c, &spec))
+        .await?;
+    let read = started.elapsed();
+    let rows = selected.measurements.len() + selected.comparisons.len();
+    let prepared = Arc::new(web::block(move || leaderboard::prepare(selected)).await??);
+    tracing::info!(
+        rows,
+        read_ms = read.as_millis() as u64,
+        prepare_ms = (started.elapsed() - read).as_millis() as u64,
+        "selection loaded"
+    );
+    state.caches.data.put(
+        data_key(prepared.data_version, selection),
+        Arc::clone(&prepared),
+    );
+    Ok(prepared)
+}
+
 async fn serve(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -154,25 +184,7 @@ async fn serve(
         return Ok(respond(&req, &tag, &board));
     }
 
-    let data = match state
-        .caches
-        .data
-        .get(&data_key(version, &request.selection))
-    {
-        Some(data) => data,
-        None => {
-            let spec = selection_spec(&request.selection);
-            let selected = state
-                .db(move |c| podium_storage::selection::load_selection(c, &spec))
-                .await?;
-            let prepared = Arc::new(web::block(move || leaderboard::prepare(selected)).await??);
-            state.caches.data.put(
-                data_key(prepared.data_version, &request.selection),
-                Arc::clone(&prepared),
-            );
-            prepared
-        }
-    };
+    let data = prepared_data(&state, version, &request.selection).await?;
     // The snapshot may be newer than the version read above: the ETag names what was used.
     let tag = etag(data.data_version, &request, &method);
     let estimate = leaderboard::estimate_secs(&data, request.uncertainty.bootstrap);
@@ -252,6 +264,10 @@ pub struct LeaderboardQuery {
     pub models: Option<String>,
     /// Comma-separated sample tags.
     pub tags: Option<String>,
+    /// Metadata filters as a JSON array of `{path, op, value}`.
+    pub filters: Option<String>,
+    /// Similarity selection as a JSON object (`{space, vector | of, top_k, threshold}`).
+    pub near: Option<String>,
     /// Submission id to reproduce the data as of.
     #[param(value_type = Option<i64>)]
     pub as_of: Option<String>,
@@ -277,6 +293,19 @@ fn list(text: Option<&str>) -> Vec<String> {
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// Reads a JSON-valued query parameter.
+fn json_param<T: serde::de::DeserializeOwned>(
+    name: &str,
+    text: Option<&str>,
+) -> Result<Option<T>, ApiError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(text)
+            .map(Some)
+            .map_err(|e| ApiError::BadRequest(format!("query parameter {name}: {e}"))),
+    }
 }
 
 impl LeaderboardQuery {
@@ -330,6 +359,8 @@ impl LeaderboardQuery {
                 metrics,
                 models: list(self.models.as_deref()),
                 tags: list(self.tags.as_deref()),
+                filters: json_param("filters", self.filters.as_deref())?.unwrap_or_default(),
+                near: json_param("near", self.near.as_deref())?,
                 as_of: number("as_of", self.as_of.as_deref())?,
             },
             method: self.method,

@@ -4,6 +4,7 @@
 //! utoipa-actix-web, which records the path in the OpenAPI document as it adds the route: the
 //! served spec and the routing table come from one list and cannot diverge.
 
+pub mod analyses;
 pub mod benchmarks;
 pub mod health;
 pub mod jobs;
@@ -54,6 +55,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(benchmarks::get_benchmark)
         .service(benchmarks::list_samples)
         .service(benchmarks::list_measurements)
+        .service(benchmarks::put_embedding)
         .service(models::list_models)
         .service(submissions::create_submission)
         .service(submissions::get_submission)
@@ -65,7 +67,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(leaderboards::get_leaderboard)
         .service(jobs::get_job)
         .service(jobs::get_job_result)
-        .service(jobs::cancel_job);
+        .service(jobs::cancel_job)
+        .service(analyses::agreement)
+        .service(analyses::robustness_curve);
 }
 
 /// Largest page size a listing returns.

@@ -58,8 +58,11 @@ struct MetricRef {
 }
 
 struct SampleRef {
+    benchmark: u32,
     name: String,
     metadata: Option<String>,
+    /// (space, vector, line that gave it).
+    embedding: Option<(String, Vec<f64>, u64)>,
 }
 
 #[derive(Clone, Copy)]
@@ -130,8 +133,10 @@ impl BatchBuilder {
         }
         let i = self.samples.len() as u32;
         self.samples.push(SampleRef {
+            benchmark,
             name: name.to_owned(),
             metadata: None,
+            embedding: None,
         });
         index.insert(name.to_owned(), i);
         i
@@ -166,6 +171,12 @@ impl BatchBuilder {
                 }
                 if let Some(meta) = m.model_metadata {
                     self.model_metadata[model as usize] = Some(json_text(meta));
+                }
+                if let Some(vector) = m.sample_embedding {
+                    let space = m
+                        .embedding_space
+                        .map_or_else(|| "default".into(), |s| s.into_owned());
+                    self.samples[sample as usize].embedding = Some((space, vector, line));
                 }
                 if let Some(kind) = m.metric_kind {
                     self.declare_kind(metric, kind, line);
@@ -204,6 +215,12 @@ impl BatchBuilder {
                 let model_b = self.model(&c.model_b);
                 if let Some(meta) = c.sample_metadata {
                     self.samples[sample as usize].metadata = Some(json_text(meta));
+                }
+                if let Some(vector) = c.sample_embedding {
+                    let space = c
+                        .embedding_space
+                        .map_or_else(|| "default".into(), |s| s.into_owned());
+                    self.samples[sample as usize].embedding = Some((space, vector, line));
                 }
                 self.comparisons.push(ComparisonRow {
                     sample,
@@ -468,6 +485,7 @@ fn write(
     let (metric_ids, metric_rules) = resolve_metrics(conn, batch, &benchmark_ids, &mut created)?;
     let sample_ids = resolve_samples(conn, batch, &benchmark_ids, &mut created)?;
     check_values(batch, &metric_rules)?;
+    store_embeddings(conn, batch, &benchmark_ids, &sample_ids)?;
     let resolved = Resolved {
         models: model_ids,
         metrics: metric_ids,
@@ -500,6 +518,29 @@ fn write(
         status: 201,
         body,
     })
+}
+
+fn store_embeddings(
+    conn: &mut DbConnection,
+    batch: &BatchBuilder,
+    benchmark_ids: &[i64],
+    sample_ids: &[i64],
+) -> Result<()> {
+    let mut errors = Vec::new();
+    for (i, sample) in batch.samples.iter().enumerate() {
+        let Some((space, vector, line)) = &sample.embedding else {
+            continue;
+        };
+        let bench = benchmark_ids[sample.benchmark as usize];
+        if let Err(reason) = crate::embeddings::upsert(conn, bench, sample_ids[i], space, vector)? {
+            errors.push(LineError::field(*line, "sample_embedding", reason));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StorageError::Rejected(errors))
+    }
 }
 
 fn resolve_benchmarks(

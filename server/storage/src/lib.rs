@@ -18,6 +18,7 @@
 
 pub mod catalog;
 mod conn;
+pub mod embeddings;
 pub mod error;
 pub mod ingest;
 pub mod jobs;

@@ -129,6 +129,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sample_embeddings (sample_id, space) {
+        sample_id -> BigInt,
+        space -> Text,
+        dim -> Integer,
+        vector -> Binary,
+    }
+}
+
 diesel::joinable!(metrics -> benchmarks (benchmark_id));
 diesel::joinable!(samples -> benchmarks (benchmark_id));
 diesel::joinable!(measurements -> submissions (submission_id));
@@ -137,6 +146,7 @@ diesel::joinable!(measurements -> models (model_id));
 diesel::joinable!(measurements -> metrics (metric_id));
 diesel::joinable!(comparisons -> submissions (submission_id));
 diesel::joinable!(comparisons -> samples (sample_id));
+diesel::joinable!(sample_embeddings -> samples (sample_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     podium_state,
@@ -149,4 +159,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     measurements,
     comparisons,
     jobs,
+    sample_embeddings,
 );

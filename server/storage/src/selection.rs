@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use podium_wire::api::{MetadataFilter, Near};
 use podium_wire::{MetricKind, Winner};
 use rustc_hash::FxHashMap;
 
@@ -24,7 +25,7 @@ use crate::error::{Result, StorageError};
 use crate::schema::{comparisons, measurements, metrics, models, samples, submissions};
 
 /// What to read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SelectionSpec {
     /// Benchmarks to include (at least one).
     pub benchmarks: Vec<String>,
@@ -34,6 +35,10 @@ pub struct SelectionSpec {
     pub models: Vec<String>,
     /// Only samples whose metadata `tags` contain at least one of these (empty: all samples).
     pub tags: Vec<String>,
+    /// Only samples whose metadata passes every filter.
+    pub filters: Vec<MetadataFilter>,
+    /// Only the samples most similar to a vector or sample in an embedding space.
+    pub near: Option<Near>,
     /// Ignore submissions newer than this one.
     pub as_of: Option<i64>,
 }
@@ -104,14 +109,22 @@ pub struct SelectedData {
     pub judges: Vec<String>,
 }
 
-fn tags_match(metadata: &str, wanted: &[String]) -> bool {
-    if wanted.is_empty() {
+/// Whether a sample's metadata passes the tags and the filters.
+fn sample_passes(metadata: &str, spec: &SelectionSpec) -> bool {
+    if spec.tags.is_empty() && spec.filters.is_empty() {
         return true;
     }
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(metadata)
     else {
         return false;
     };
+    tags_match(&map, &spec.tags) && spec.filters.iter().all(|f| f.matches(&map))
+}
+
+fn tags_match(map: &serde_json::Map<String, serde_json::Value>, wanted: &[String]) -> bool {
+    if wanted.is_empty() {
+        return true;
+    }
     match map.get("tags") {
         Some(serde_json::Value::Array(tags)) => tags
             .iter()
@@ -133,6 +146,25 @@ fn normaliser(kind: MetricKind, higher: bool, range: Option<(f64, f64)>) -> impl
         } else {
             -v
         }
+    }
+}
+
+/// The query vector of a similarity selection.
+fn query_vector(conn: &mut DbConnection, near: &Near) -> Result<Vec<f32>> {
+    match (&near.vector, &near.of) {
+        (Some(vector), None) => Ok(vector.iter().map(|v| *v as f32).collect()),
+        (None, Some(key)) => {
+            crate::embeddings::sample_vector(conn, &key.benchmark, &key.sample, &near.space)?
+                .ok_or_else(|| {
+                    StorageError::NotFound(format!(
+                        "an embedding of sample {:?} of benchmark {:?} in space {:?}",
+                        key.sample, key.benchmark, near.space
+                    ))
+                })
+        }
+        _ => Err(StorageError::Conflict(
+            "near: give exactly one of vector and of".into(),
+        )),
     }
 }
 
@@ -166,6 +198,23 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
     let mut raw_measurements: Vec<(i64, u32, f64)> = Vec::new();
     let mut raw_comparisons: Vec<(i64, i64, u32, SelectedComparison)> = Vec::new();
     let mut judges: FxHashMap<String, u32> = FxHashMap::default();
+    let query = match &spec.near {
+        None => None,
+        Some(near) => Some(query_vector(conn, near)?),
+    };
+    // (similarity, sample index) of every selected sample with an embedding in the space.
+    let mut similar: Vec<(f64, u32)> = Vec::new();
+    // Submissions whose rows do not count: retracted, or newer than `as_of`.
+    let excluded: rustc_hash::FxHashSet<i64> = submissions::table
+        .filter(
+            submissions::retracted
+                .eq(true)
+                .or(submissions::id.gt(as_of)),
+        )
+        .select(submissions::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
 
     for (bench_index, name) in spec.benchmarks.iter().enumerate() {
         let bench = benchmark_id(conn, name)?;
@@ -222,7 +271,7 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
             .load(conn)?;
         let mut sample_index: FxHashMap<i64, u32> = FxHashMap::default();
         for (id, external_id, metadata) in sample_rows {
-            if tags_match(&metadata, &spec.tags) {
+            if sample_passes(&metadata, spec) {
                 sample_index.insert(id, out.samples.len() as u32);
                 out.samples.push(SelectedSample {
                     id: external_id,
@@ -232,16 +281,29 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
             }
         }
 
-        // Newest non-retracted value per (model, sample, epoch), then the epoch mean.
-        let rows: Vec<(i64, i64, i32, f64, i64)> = match &metric {
+        if let (Some(near), Some(query)) = (&spec.near, &query) {
+            for (sample, vector) in crate::embeddings::load_space(conn, bench, &near.space)? {
+                let Some(&index) = sample_index.get(&sample) else {
+                    continue;
+                };
+                if vector.len() != query.len() {
+                    return Err(StorageError::Conflict(format!(
+                        "near: the query has {} dimensions; space {:?} of benchmark {name:?} has {}",
+                        query.len(),
+                        near.space,
+                        vector.len()
+                    )));
+                }
+                similar.push((crate::embeddings::cosine(query, &vector), index));
+            }
+        }
+
+        // Metrics belong to one benchmark, so the metric alone selects the rows (no join);
+        // rows of retracted or too-new submissions are dropped against the small excluded set.
+        let mut rows: Vec<(i64, i64, i32, f64, i64)> = match &metric {
             None => Vec::new(),
             Some((metric_id, ..)) => measurements::table
-                .inner_join(submissions::table)
-                .inner_join(samples::table)
-                .filter(samples::benchmark_id.eq(bench))
                 .filter(measurements::metric_id.eq(*metric_id))
-                .filter(submissions::retracted.eq(false))
-                .filter(submissions::id.le(as_of))
                 .select((
                     measurements::model_id,
                     measurements::sample_id,
@@ -251,24 +313,10 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
                 ))
                 .load(conn)?,
         };
-        let mut newest: FxHashMap<(i64, i64, i32), (i64, f64)> = FxHashMap::default();
-        for (model, sample, epoch, value, submission) in rows {
-            if !sample_index.contains_key(&sample) {
-                continue;
-            }
-            let slot = newest
-                .entry((model, sample, epoch))
-                .or_insert((submission, value));
-            if submission > slot.0 {
-                *slot = (submission, value);
-            }
-        }
-        let mut per_pair: BTreeMap<(i64, i64), (f64, u32)> = BTreeMap::new();
-        for ((model, sample, _), (_, value)) in newest {
-            let slot = per_pair.entry((model, sample)).or_insert((0.0, 0));
-            slot.0 += value;
-            slot.1 += 1;
-        }
+        rows.retain(|r| !excluded.contains(&r.4) && sample_index.contains_key(&r.1));
+        // Sorted by (model, sample, epoch, submission): the newest value of a key is the last
+        // of its run, and the epochs of a (model, sample) pair are adjacent.
+        rows.sort_unstable_by_key(|r| (r.0, r.1, r.2, r.4));
         let flip = match &metric {
             Some((_, _, kind, higher, lo, hi)) => normaliser(
                 MetricKind::parse(kind).unwrap_or(MetricKind::Score),
@@ -277,9 +325,25 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
             ),
             None => normaliser(MetricKind::Score, true, None),
         };
-        for ((model, sample), (sum, n)) in per_pair {
-            model_ids.push(model);
-            raw_measurements.push((model, sample_index[&sample], flip(sum / f64::from(n))));
+        let mut i = 0;
+        while i < rows.len() {
+            let (model, sample) = (rows[i].0, rows[i].1);
+            let (mut sum, mut epochs) = (0.0, 0u32);
+            while i < rows.len() && rows[i].0 == model && rows[i].1 == sample {
+                let epoch = rows[i].2;
+                let mut newest = rows[i].3;
+                while i < rows.len() && (rows[i].0, rows[i].1, rows[i].2) == (model, sample, epoch)
+                {
+                    newest = rows[i].3;
+                    i += 1;
+                }
+                sum += newest;
+                epochs += 1;
+            }
+            if model_ids.last() != Some(&model) {
+                model_ids.push(model);
+            }
+            raw_measurements.push((model, sample_index[&sample], flip(sum / f64::from(epochs))));
         }
 
         type ComparisonRow = (
@@ -293,26 +357,29 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
             Option<chrono::NaiveDateTime>,
             Option<String>,
         );
-        let rows: Vec<ComparisonRow> = comparisons::table
-            .inner_join(submissions::table)
+        let rows: Vec<(i64, ComparisonRow)> = comparisons::table
             .inner_join(samples::table)
             .filter(samples::benchmark_id.eq(bench))
-            .filter(submissions::retracted.eq(false))
-            .filter(submissions::id.le(as_of))
             .order(comparisons::id)
             .select((
-                comparisons::model_a_id,
-                comparisons::model_b_id,
-                comparisons::sample_id,
-                comparisons::winner,
-                comparisons::judge,
-                comparisons::weight,
-                comparisons::strength,
-                comparisons::occurred_at,
-                comparisons::metadata,
+                comparisons::submission_id,
+                (
+                    comparisons::model_a_id,
+                    comparisons::model_b_id,
+                    comparisons::sample_id,
+                    comparisons::winner,
+                    comparisons::judge,
+                    comparisons::weight,
+                    comparisons::strength,
+                    comparisons::occurred_at,
+                    comparisons::metadata,
+                ),
             ))
             .load(conn)?;
-        for (a, b, sample, winner, judge, weight, strength, at, metadata) in rows {
+        for (submission, (a, b, sample, winner, judge, weight, strength, at, metadata)) in rows {
+            if excluded.contains(&submission) {
+                continue;
+            }
             let Some(&sample) = sample_index.get(&sample) else {
                 continue;
             };
@@ -341,6 +408,41 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
         }
     }
 
+    if let Some(near) = &spec.near {
+        // Keep the most similar samples, renumbered in their original order.
+        similar.retain(|(sim, _)| near.threshold.is_none_or(|t| *sim >= t));
+        similar.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        if let Some(k) = near.top_k {
+            similar.truncate(k as usize);
+        }
+        let mut kept: Vec<u32> = similar.iter().map(|(_, i)| *i).collect();
+        kept.sort_unstable();
+        let mut renumber = vec![u32::MAX; out.samples.len()];
+        for (new, &old) in kept.iter().enumerate() {
+            renumber[old as usize] = new as u32;
+        }
+        let samples = std::mem::take(&mut out.samples);
+        out.samples = samples
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| renumber[*i] != u32::MAX)
+            .map(|(_, s)| s)
+            .collect();
+        raw_measurements.retain_mut(|(_, sample, _)| {
+            *sample = renumber[*sample as usize];
+            *sample != u32::MAX
+        });
+        raw_comparisons.retain_mut(|(_, _, sample, c)| {
+            *sample = renumber[*sample as usize];
+            c.sample = *sample;
+            *sample != u32::MAX
+        });
+        model_ids = raw_measurements
+            .iter()
+            .map(|m| m.0)
+            .chain(raw_comparisons.iter().flat_map(|c| [c.0, c.1]))
+            .collect();
+    }
     model_ids.sort_unstable();
     model_ids.dedup();
     let mut named: Vec<(String, String, i64)> = Vec::with_capacity(model_ids.len());

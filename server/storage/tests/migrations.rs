@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use podium_storage::schema::{
     api_tokens, benchmarks, comparisons, jobs, measurements, metrics, models, podium_state,
-    samples, submissions,
+    sample_embeddings, samples, submissions,
 };
 use podium_storage::testing::{Backend, TestDb};
 use podium_storage::{DatabaseUrl, DbConnection, with_backend};
@@ -61,7 +61,8 @@ fn schema_matches(conn: &mut DbConnection) {
         submissions,
         measurements,
         comparisons,
-        jobs
+        jobs,
+        sample_embeddings
     );
 }
 
@@ -81,6 +82,7 @@ fn apply_and_revert(backend: Backend) {
             "metrics",
             "models",
             "podium_state",
+            "sample_embeddings",
             "samples",
             "submissions"
         ]

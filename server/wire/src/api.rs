@@ -331,9 +331,169 @@ pub struct Selection {
     /// Only samples whose metadata `tags` contain one of these (empty: every sample).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Only samples whose metadata passes every filter (ANDed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<MetadataFilter>,
+    /// Only the samples nearest to a vector (or to another sample) in an embedding space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub near: Option<Near>,
     /// Reproduce the data as of this submission id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<i64>,
+}
+
+/// A comparison of one metadata field with a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterOp {
+    /// Equal (numbers compare numerically).
+    Eq,
+    /// Not equal (a missing field does not pass).
+    Ne,
+    /// Greater than (numbers, or strings lexicographically).
+    Gt,
+    /// Greater than or equal.
+    Ge,
+    /// Less than.
+    Lt,
+    /// Less than or equal.
+    Le,
+    /// A string field contains the value as a substring, or an array field contains the value.
+    Contains,
+    /// The field equals one of the values (an array).
+    In,
+}
+
+/// A condition on sample metadata: `path` is a dotted path into the metadata object
+/// (`difficulty`, `source.language`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetadataFilter {
+    /// Dotted path of the field.
+    pub path: String,
+    /// The comparison.
+    pub op: FilterOp,
+    /// The value compared with (an array for `in`).
+    #[schema(value_type = Object)]
+    pub value: Value,
+}
+
+fn number(value: &Value) -> Option<f64> {
+    value.as_f64()
+}
+
+fn values_equal(a: &Value, b: &Value) -> bool {
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+impl MetadataFilter {
+    /// Why the filter cannot work, if it cannot.
+    pub fn problem(&self) -> Option<String> {
+        if self.path.is_empty() || self.path.split('.').any(str::is_empty) {
+            return Some(format!("path {:?} must be dotted field names", self.path));
+        }
+        match self.op {
+            FilterOp::In if !self.value.is_array() => Some("`in` needs an array value".into()),
+            FilterOp::Gt | FilterOp::Ge | FilterOp::Lt | FilterOp::Le
+                if !(self.value.is_number() || self.value.is_string()) =>
+            {
+                Some("an ordering comparison needs a number or a string".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `metadata` passes. A missing field never passes.
+    pub fn matches(&self, metadata: &Map<String, Value>) -> bool {
+        let mut parts = self.path.split('.');
+        let Some(first) = parts.next() else {
+            return false;
+        };
+        let mut field = match metadata.get(first) {
+            Some(v) => v,
+            None => return false,
+        };
+        for part in parts {
+            field = match field.get(part) {
+                Some(v) => v,
+                None => return false,
+            };
+        }
+        let ordering = || match (number(field), number(&self.value)) {
+            (Some(a), Some(b)) => a.partial_cmp(&b),
+            _ => match (field.as_str(), self.value.as_str()) {
+                (Some(a), Some(b)) => Some(a.cmp(b)),
+                _ => None,
+            },
+        };
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        match self.op {
+            FilterOp::Eq => values_equal(field, &self.value),
+            FilterOp::Ne => !values_equal(field, &self.value),
+            FilterOp::Gt => ordering() == Some(Greater),
+            FilterOp::Ge => matches!(ordering(), Some(Greater | Equal)),
+            FilterOp::Lt => ordering() == Some(Less),
+            FilterOp::Le => matches!(ordering(), Some(Less | Equal)),
+            FilterOp::Contains => match (field, &self.value) {
+                (Value::String(text), Value::String(part)) => text.contains(part.as_str()),
+                (Value::Array(items), wanted) => items.iter().any(|i| values_equal(i, wanted)),
+                _ => false,
+            },
+            FilterOp::In => self
+                .value
+                .as_array()
+                .is_some_and(|options| options.iter().any(|o| values_equal(field, o))),
+        }
+    }
+}
+
+/// A sample named by benchmark and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SampleKey {
+    /// Benchmark name.
+    pub benchmark: String,
+    /// Sample id.
+    pub sample: String,
+}
+
+fn default_space() -> String {
+    "default".into()
+}
+
+/// Similarity selection: samples whose embedding (in `space`) is closest, by cosine, to
+/// `vector` or to the embedding of sample `of`. Samples without an embedding in the space are
+/// left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Near {
+    /// Embedding space (default `default`).
+    #[serde(default = "default_space")]
+    pub space: String,
+    /// The query vector (or give `of`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vector: Option<Vec<f64>>,
+    /// Use this sample's embedding as the query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<SampleKey>,
+    /// Keep at most this many samples (the most similar).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_k: Option<u32>,
+    /// Keep only samples with cosine similarity at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+}
+
+/// An embedding vector for a sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmbeddingBody {
+    /// The vector (finite, non-zero; its length must match the space's dimension in the
+    /// benchmark).
+    pub vector: Vec<f64>,
 }
 
 /// Host-level uncertainty, available for every method.
@@ -458,4 +618,100 @@ pub struct JobView {
     /// Why it failed or stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::Problem>,
+}
+
+/// A method and its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MethodChoice {
+    /// Method id.
+    pub method: String,
+    /// Its parameters.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub params: Map<String, Value>,
+}
+
+/// How much several methods agree on one selection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementRequest {
+    /// The data.
+    pub selection: Selection,
+    /// At least two methods (the same method with other params counts as another).
+    pub methods: Vec<MethodChoice>,
+}
+
+/// Kendall τ-b between every pair of methods' rankings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AgreementReport {
+    /// The data version used.
+    pub data_version: i64,
+    /// The methods, in request order.
+    pub methods: Vec<MethodChoice>,
+    /// τ-b between methods i and j over the models both scored (null when fewer than two).
+    pub tau: Vec<Vec<Option<f64>>>,
+    /// How many models both methods scored.
+    pub models_compared: Vec<Vec<u64>>,
+}
+
+fn default_fractions() -> Vec<f64> {
+    vec![0.5, 0.9, 0.95, 0.99]
+}
+
+fn default_repeats() -> u32 {
+    10
+}
+
+/// How a method's ranking holds up when data goes missing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RobustnessRequest {
+    /// The data.
+    pub selection: Selection,
+    /// Method id.
+    pub method: String,
+    /// Its parameters.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub params: Map<String, Value>,
+    /// Fractions of cells (measurements and comparisons) removed at random, each in [0, 1).
+    #[serde(default = "default_fractions")]
+    pub fractions: Vec<f64>,
+    /// Random removals per fraction (1–1000).
+    #[serde(default = "default_repeats")]
+    pub repeats: u32,
+    /// Seed of the removals.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+/// Kendall τ-b against the full-data ranking at one missing fraction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RobustnessPoint {
+    /// Fraction of cells removed.
+    pub fraction: f64,
+    /// Repeats that produced a ranking.
+    pub repeats: u32,
+    /// Repeats the method could not rank (too little data left).
+    pub unrankable: u32,
+    /// Mean τ.
+    pub tau_mean: Option<f64>,
+    /// Standard deviation of τ.
+    pub tau_sd: Option<f64>,
+    /// Smallest τ.
+    pub tau_min: Option<f64>,
+    /// Largest τ.
+    pub tau_max: Option<f64>,
+}
+
+/// The robustness curve of a method on a selection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RobustnessReport {
+    /// The method.
+    pub method: MethodIdentity,
+    /// The data version used.
+    pub data_version: i64,
+    /// One point per fraction.
+    pub points: Vec<RobustnessPoint>,
 }

@@ -17,6 +17,8 @@ use utoipa::ToSchema;
 pub const MAX_NAME_BYTES: usize = 256;
 /// Longest accepted line of an NDJSON submission, in bytes (newline excluded).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// Most dimensions of an embedding vector.
+pub const MAX_EMBEDDING_DIM: usize = 4096;
 /// Largest accepted epoch number.
 pub const MAX_EPOCH: i64 = i32::MAX as i64;
 
@@ -123,6 +125,13 @@ pub struct Measurement<'a> {
     /// Declares the metric's direction if the metric is new; must agree if it exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub higher_is_better: Option<bool>,
+    /// An embedding of the sample (for similarity selection), in `embedding_space`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample_embedding: Option<Vec<f64>>,
+    /// The embedding's space (default `default`); its dimension is fixed per benchmark.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub embedding_space: Option<Cow<'a, str>>,
 }
 
 /// One pairwise verdict: which of two models did better on one sample (prompt).
@@ -162,6 +171,13 @@ pub struct Comparison<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub sample_metadata: Option<Map<String, Value>>,
+    /// An embedding of the sample, in `embedding_space`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample_embedding: Option<Vec<f64>>,
+    /// The embedding's space (default `default`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub embedding_space: Option<Cow<'a, str>>,
 }
 
 /// One line of a submission.
@@ -192,6 +208,8 @@ impl Record<'_> {
                 model_metadata: m.model_metadata,
                 metric_kind: m.metric_kind,
                 higher_is_better: m.higher_is_better,
+                sample_embedding: m.sample_embedding,
+                embedding_space: m.embedding_space.map(own),
             }),
             Record::Comparison(c) => Record::Comparison(Comparison {
                 benchmark: own(c.benchmark),
@@ -205,6 +223,8 @@ impl Record<'_> {
                 timestamp: c.timestamp,
                 metadata: c.metadata,
                 sample_metadata: c.sample_metadata,
+                sample_embedding: c.sample_embedding,
+                embedding_space: c.embedding_space.map(own),
             }),
         }
     }
@@ -311,6 +331,9 @@ struct RawLine<'a> {
     timestamp: Option<Str<'a>>,
     #[serde(borrow)]
     metadata: Option<&'a RawValue>,
+    sample_embedding: Option<Vec<f64>>,
+    #[serde(borrow)]
+    embedding_space: Option<Str<'a>>,
 }
 
 /// The JSON type each known field must have, used to name the field at fault when the fast
@@ -322,6 +345,7 @@ enum FieldType {
     Integer,
     Bool,
     Object,
+    Array,
 }
 
 const KNOWN_FIELDS: &[(&str, FieldType)] = &[
@@ -344,6 +368,8 @@ const KNOWN_FIELDS: &[(&str, FieldType)] = &[
     ("strength", FieldType::Number),
     ("timestamp", FieldType::String),
     ("metadata", FieldType::Object),
+    ("sample_embedding", FieldType::Array),
+    ("embedding_space", FieldType::String),
 ];
 
 /// Parses and validates one line. `line_no` is only used to label errors.
@@ -407,6 +433,7 @@ fn explain_parse_failure(line_no: u64, text: &[u8], err: &serde_json::Error) -> 
             FieldType::Integer => found.is_i64() || found.is_u64(),
             FieldType::Bool => found.is_boolean(),
             FieldType::Object => found.is_object(),
+            FieldType::Array => found.is_array(),
         };
         if !ok {
             let wanted = match expected {
@@ -415,6 +442,7 @@ fn explain_parse_failure(line_no: u64, text: &[u8], err: &serde_json::Error) -> 
                 FieldType::Integer => "an integer",
                 FieldType::Bool => "true or false",
                 FieldType::Object => "a JSON object",
+                FieldType::Array => "an array of numbers",
             };
             errors.push(LineError::field(
                 line_no,
@@ -497,6 +525,39 @@ impl Checker {
         }
     }
 
+    fn embedding(
+        &mut self,
+        vector: Option<Vec<f64>>,
+        space: Option<Str<'_>>,
+    ) -> (Option<Vec<f64>>, Option<Cow<'static, str>>) {
+        let space = space.map(|Str(name)| {
+            if let Err(reason) = check_name(&name) {
+                self.fail("embedding_space", reason);
+            }
+            Cow::Owned(name.into_owned())
+        });
+        let Some(vector) = vector else {
+            if space.is_some() {
+                self.fail("embedding_space", "given without sample_embedding");
+            }
+            return (None, space);
+        };
+        if vector.is_empty() || vector.len() > MAX_EMBEDDING_DIM {
+            self.fail(
+                "sample_embedding",
+                format!(
+                    "must have 1 to {MAX_EMBEDDING_DIM} numbers, not {}",
+                    vector.len()
+                ),
+            );
+        } else if vector.iter().any(|v| !v.is_finite()) {
+            self.fail("sample_embedding", "every number must be finite");
+        } else if vector.iter().all(|v| *v == 0.0) {
+            self.fail("sample_embedding", "the zero vector has no direction");
+        }
+        (Some(vector), space)
+    }
+
     fn forbid(&mut self, field: &str, present: bool, kind: &str) {
         if present {
             self.fail(field, format!("not a field of a {kind} record"));
@@ -577,6 +638,8 @@ fn validate(line: u64, raw: RawLine<'_>) -> Result<Record<'_>, Vec<LineError>> {
             }
             let sample_metadata = check.object("sample_metadata", raw.sample_metadata);
             let model_metadata = check.object("model_metadata", raw.model_metadata);
+            let (sample_embedding, embedding_space) =
+                check.embedding(raw.sample_embedding, raw.embedding_space);
             Record::Measurement(Measurement {
                 model,
                 benchmark,
@@ -588,6 +651,8 @@ fn validate(line: u64, raw: RawLine<'_>) -> Result<Record<'_>, Vec<LineError>> {
                 model_metadata,
                 metric_kind,
                 higher_is_better: raw.higher_is_better,
+                sample_embedding,
+                embedding_space,
             })
         }
         Some("comparison") => {
@@ -646,6 +711,8 @@ fn validate(line: u64, raw: RawLine<'_>) -> Result<Record<'_>, Vec<LineError>> {
             });
             let metadata = check.object("metadata", raw.metadata);
             let sample_metadata = check.object("sample_metadata", raw.sample_metadata);
+            let (sample_embedding, embedding_space) =
+                check.embedding(raw.sample_embedding, raw.embedding_space);
             Record::Comparison(Comparison {
                 benchmark,
                 sample,
@@ -658,6 +725,8 @@ fn validate(line: u64, raw: RawLine<'_>) -> Result<Record<'_>, Vec<LineError>> {
                 timestamp,
                 metadata,
                 sample_metadata,
+                sample_embedding,
+                embedding_space,
             })
         }
         Some(other) => {
@@ -709,6 +778,8 @@ mod tests {
             model_metadata: None,
             metric_kind: None,
             higher_is_better: None,
+            sample_embedding: None,
+            embedding_space: None,
         }))
         .unwrap();
         assert!(parse_line(1, text.as_bytes()).is_ok(), "{text}");
@@ -783,6 +854,26 @@ mod tests {
         assert_eq!(errors[0].field, None);
         assert!(is_json(b"[1,2]"));
         assert!(!is_json(b"hello"));
+    }
+
+    #[test]
+    fn embeddings_are_checked() {
+        let ok = br#"{"type":"measurement","model":"x","benchmark":"b","sample":"s","metric":"m","value":1,"sample_embedding":[0.5,1,-2],"embedding_space":"e5"}"#;
+        let Record::Measurement(m) = parse_line(1, ok).unwrap() else {
+            panic!("a measurement");
+        };
+        assert_eq!(m.sample_embedding.unwrap(), vec![0.5, 1.0, -2.0]);
+        assert_eq!(m.embedding_space.as_deref(), Some("e5"));
+        for bad in [r#"[]"#, r#"[0,0]"#, r#""x""#] {
+            let line = format!(
+                r#"{{"type":"measurement","model":"x","benchmark":"b","sample":"s","metric":"m","value":1,"sample_embedding":{bad}}}"#
+            );
+            assert_eq!(
+                fields(&parse_line(1, line.as_bytes()).unwrap_err()),
+                vec![Some("sample_embedding")],
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,271 @@
+//! Building W, the pairwise win matrix, from measurements and verdicts in one pass.
+
+use podium_plugin_api::abi::{
+    PODIUM_WINNER_BOTH_BAD, PODIUM_WINNER_MODEL_A, PODIUM_WINNER_MODEL_B, PODIUM_WINNER_TIE,
+};
+use podium_plugin_api::sdk::{Dataset, Host, MethodError};
+
+use crate::params::{BothBad, OneBenchParams, Ties};
+use crate::{CHECK_EVERY, MAX_MODELS};
+
+/// W over the models that have rows, and what went into it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairMatrix {
+    /// The dataset index of each row/column of `w`, ascending: the models with at least one
+    /// measurement or one counted verdict.
+    pub models: Vec<usize>,
+    /// `k × k`, row-major: `w[i * k + j]` is how much model `models[i]` beat `models[j]`
+    /// (ties per the `ties` parameter). The diagonal is 0.
+    pub w: Vec<f64>,
+    /// Sample pairs counted: one per (sample, pair of models measured on it) that entered W.
+    pub from_samples: u64,
+    /// Verdicts counted (self-comparisons and ignored ties are not).
+    pub from_judges: u64,
+}
+
+impl PairMatrix {
+    /// Number of rows (and columns).
+    pub fn size(&self) -> usize {
+        self.models.len()
+    }
+}
+
+/// What a verdict or an equal pair of values adds to `(W[a][b], W[b][a])`, or `None` when it
+/// is dropped.
+fn tie_increment(ties: Ties, weight: f64) -> Option<f64> {
+    match ties {
+        Ties::BothWays => Some(weight),
+        Ties::Half => Some(0.5 * weight),
+        Ties::Ignore => None,
+    }
+}
+
+/// Builds W.
+///
+/// 1. One pass over each table checks every row (indices in range, finite values, positive
+///    finite weights, known winner codes: anything else is `INVALID_DATA` naming the row),
+///    marks the models that have rows and counts the measurements of each sample.
+/// 2. A counting sort groups the measurement rows by sample (stable: within a sample, rows keep
+///    their order, so when a model has two rows on one sample the later one is used).
+/// 3. For each sample, every unordered pair of models measured on it adds one comparison:
+///    `W[winner][loser] += 1`, or a tie per `ties`. Verdicts add their weight the same way;
+///    `both_bad` counts as a tie unless `both_bad` is "ignore"; a model compared with itself is
+///    skipped.
+///
+/// Cancellation is polled every [`CHECK_EVERY`] rows or pair comparisons; progress runs from 0
+/// to `progress_to`.
+pub fn build(
+    host: &Host<'_>,
+    data: &Dataset<'_>,
+    params: &OneBenchParams,
+    progress_to: f64,
+) -> Result<PairMatrix, MethodError> {
+    let n = data.model_count();
+    let m = data.measurements;
+    let rows = m.values.len();
+    if m.models.len() != rows || m.samples.len() != rows {
+        return Err(MethodError::invalid_data(
+            "the measurement columns have different lengths",
+        ));
+    }
+    let c = data.comparisons;
+    let verdicts = c.winners.len();
+    if c.models_a.len() != verdicts
+        || c.models_b.len() != verdicts
+        || (!c.weights.is_empty() && c.weights.len() != verdicts)
+    {
+        return Err(MethodError::invalid_data(
+            "the comparison columns have different lengths",
+        ));
+    }
+    let samples = data.sample_count();
+    // Work units for progress: rows checked twice (check, group) plus verdicts.
+    let total_rows = (2 * rows + 2 * verdicts).max(1) as f64;
+    let report = |done: usize| host.progress(progress_to * 0.5 * (done as f64 / total_rows));
+
+    // Pass 1: check rows, mark models, count measurements per sample.
+    let mut present = vec![false; n];
+    let mut per_sample = vec![0u32; samples + 1];
+    for i in 0..rows {
+        if i % CHECK_EVERY == 0 {
+            host.check_cancelled()?;
+            report(i);
+        }
+        let model = m.models[i] as usize;
+        if model >= n {
+            return Err(MethodError::invalid_data(format!(
+                "measurement {i} refers to model {model}, but there are {n} models"
+            )));
+        }
+        let sample = m.samples[i] as usize;
+        if sample >= samples {
+            return Err(MethodError::invalid_data(format!(
+                "measurement {i} refers to sample {sample}, but there are {samples} samples"
+            )));
+        }
+        let value = m.values[i];
+        if !value.is_finite() {
+            return Err(MethodError::invalid_data(format!(
+                "measurement {i} has the non-finite value {value}"
+            )));
+        }
+        present[model] = true;
+        per_sample[sample + 1] += 1;
+    }
+    let both_bad_tie = params.both_bad == BothBad::Tie;
+    for i in 0..verdicts {
+        if i % CHECK_EVERY == 0 {
+            host.check_cancelled()?;
+            report(rows + i);
+        }
+        let (a, b) = (c.models_a[i] as usize, c.models_b[i] as usize);
+        if a >= n || b >= n {
+            return Err(MethodError::invalid_data(format!(
+                "comparison {i} refers to model {}, but there are {n} models",
+                a.max(b)
+            )));
+        }
+        // A host that leaves the weight column out means weight 1.
+        let weight = c.weights.get(i).copied().unwrap_or(1.0);
+        if !(weight.is_finite() && weight > 0.0) {
+            return Err(MethodError::invalid_data(format!(
+                "comparison {i} has weight {weight}; weights must be finite and positive"
+            )));
+        }
+        let counted = match c.winners[i] {
+            PODIUM_WINNER_MODEL_A | PODIUM_WINNER_MODEL_B => true,
+            PODIUM_WINNER_TIE => params.ties != Ties::Ignore,
+            PODIUM_WINNER_BOTH_BAD => both_bad_tie && params.ties != Ties::Ignore,
+            other => {
+                return Err(MethodError::invalid_data(format!(
+                    "comparison {i} has winner code {other}, unknown to this plugin"
+                )));
+            }
+        };
+        if counted && a != b {
+            present[a] = true;
+            present[b] = true;
+        }
+    }
+
+    // Compact indices for the models with rows.
+    let models: Vec<usize> = (0..n).filter(|&i| present[i]).collect();
+    let k = models.len();
+    if k > MAX_MODELS {
+        return Err(MethodError::invalid_data(format!(
+            "{k} models have data; this method fits a dense {k}×{k} system and accepts at most \
+             {MAX_MODELS} (narrow the selection)"
+        )));
+    }
+    let mut compact = vec![u32::MAX; n];
+    for (index, &model) in models.iter().enumerate() {
+        compact[model] = index as u32;
+    }
+    let mut w = vec![0.0_f64; k * k];
+
+    // Counting sort of the measurement rows by sample.
+    for s in 0..samples {
+        per_sample[s + 1] += per_sample[s];
+    }
+    let start = per_sample;
+    let mut cursor: Vec<u32> = start[..samples].to_vec();
+    let mut grouped = vec![0u32; rows];
+    for i in 0..rows {
+        if i % CHECK_EVERY == 0 {
+            host.check_cancelled()?;
+            report(rows + verdicts + i);
+        }
+        let slot = &mut cursor[m.samples[i] as usize];
+        grouped[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    drop(cursor);
+
+    // Pairs within each sample.
+    let tie = tie_increment(params.ties, 1.0);
+    let mut from_samples = 0u64;
+    let mut seen_in = vec![usize::MAX; k]; // the sample where a model was last seen
+    let mut slot_of = vec![0u32; k]; // its position in `entries` there
+    let mut entries: Vec<(usize, f64)> = Vec::new();
+    let mut work = 0usize;
+    for s in 0..samples {
+        let (lo, hi) = (start[s] as usize, start[s + 1] as usize);
+        if hi - lo < 2 {
+            continue;
+        }
+        entries.clear();
+        for &row in &grouped[lo..hi] {
+            let row = row as usize;
+            let model = compact[m.models[row] as usize] as usize;
+            let value = m.values[row];
+            if seen_in[model] == s {
+                // Two rows of one model on one sample: the later one counts.
+                entries[slot_of[model] as usize].1 = value;
+            } else {
+                seen_in[model] = s;
+                slot_of[model] = entries.len() as u32;
+                entries.push((model, value));
+            }
+        }
+        for (i, &(a, va)) in entries.iter().enumerate() {
+            for &(b, vb) in &entries[i + 1..] {
+                if va > vb {
+                    w[a * k + b] += 1.0;
+                } else if va < vb {
+                    w[b * k + a] += 1.0;
+                } else if let Some(t) = tie {
+                    w[a * k + b] += t;
+                    w[b * k + a] += t;
+                } else {
+                    continue;
+                }
+                from_samples += 1;
+            }
+        }
+        let len = entries.len();
+        work += len * (len - 1) / 2 + len;
+        if work >= CHECK_EVERY {
+            work = 0;
+            host.check_cancelled()?;
+            host.progress(progress_to * (0.5 + 0.5 * (s as f64 / samples as f64)));
+        }
+    }
+    drop(grouped);
+
+    // Verdicts.
+    let mut from_judges = 0u64;
+    for i in 0..verdicts {
+        if i % CHECK_EVERY == 0 {
+            host.check_cancelled()?;
+        }
+        let (a, b) = (c.models_a[i] as usize, c.models_b[i] as usize);
+        if a == b {
+            continue;
+        }
+        let (a, b) = (compact[a] as usize, compact[b] as usize);
+        let weight = c.weights.get(i).copied().unwrap_or(1.0);
+        match c.winners[i] {
+            PODIUM_WINNER_MODEL_A => w[a * k + b] += weight,
+            PODIUM_WINNER_MODEL_B => w[b * k + a] += weight,
+            winner => {
+                if winner == PODIUM_WINNER_BOTH_BAD && !both_bad_tie {
+                    continue;
+                }
+                let Some(t) = tie_increment(params.ties, weight) else {
+                    continue;
+                };
+                w[a * k + b] += t;
+                w[b * k + a] += t;
+            }
+        }
+        from_judges += 1;
+    }
+    host.check_cancelled()?;
+    host.progress(progress_to);
+    Ok(PairMatrix {
+        models,
+        w,
+        from_samples,
+        from_judges,
+    })
+}
