@@ -37,6 +37,7 @@ fn plugins() -> Arc<PluginHost> {
     let f = podium_fixtures::fixtures();
     Arc::new(PluginHost::from_paths(&[
         built_plugin("podium_baseline"),
+        built_plugin("podium_onebench"),
         f.c_example.clone(),
         f.misbehaving.clone(),
     ]))
@@ -187,6 +188,8 @@ on_both_backends!(
     metadata_filters_select_samples,
     embeddings_select_similar_samples,
     analyses_of_agreement_and_robustness,
+    newest_values_count_and_retraction_restores,
+    onebench_on_synthetic_data_through_the_api,
 );
 
 async fn methods_are_listed_with_schemas(backend: Backend) {
@@ -765,6 +768,148 @@ async fn analyses_of_agreement_and_robustness(backend: Backend) {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
+async fn newest_values_count_and_retraction_restores(backend: Backend) {
+    let env = env(backend, 10.0);
+    seed_data(&env).await;
+    let submit = |body: String| {
+        TestRequest::post()
+            .uri("/v1/submissions")
+            .insert_header(("Authorization", format!("Bearer {}", env.token)))
+            .insert_header(("Content-Type", "application/x-ndjson"))
+            .set_payload(body)
+    };
+    let line = |model: &str, sample: &str, value: f64, epoch: i32| {
+        format!(
+            "{}\n",
+            json!({"type": "measurement", "model": model, "benchmark": "gsm8k", "sample": sample,
+                   "metric": "acc", "value": value, "epoch": epoch})
+        )
+    };
+    let mean = || board(json!({"selection": {"benchmarks": ["gsm8k"]}, "method": "mean"}));
+    // b: 0,0,1,0 → 1/4. Overwrite b's g0 with 1 (newer submission wins) → 2/4.
+    let newer = call(&env, submit(line("b", "g0", 1.0, 0))).await;
+    assert_eq!(newer.status, StatusCode::CREATED);
+    assert_eq!(scores(&call(&env, mean()).await)["b"], 0.5);
+    // A second epoch on g1 (1) is averaged with its first (0): g1 counts 1/2 → (1 + ½ + 1 + 0)/4.
+    call(&env, submit(line("b", "g1", 1.0, 1))).await;
+    assert_eq!(scores(&call(&env, mean()).await)["b"], 0.625);
+    // As of the first submission, the past; retracting the overwrite restores g0 = 0.
+    let first_id = 1;
+    let past = call(
+        &env,
+        board(json!({"selection": {"benchmarks": ["gsm8k"], "as_of": first_id}, "method": "mean"})),
+    )
+    .await;
+    assert_eq!(scores(&past)["b"], 0.25);
+    let id = newer.json()["id"].as_i64().unwrap();
+    let retract = call(
+        &env,
+        TestRequest::delete()
+            .uri(&format!("/v1/submissions/{id}"))
+            .insert_header(("Authorization", format!("Bearer {}", env.token))),
+    )
+    .await;
+    assert_eq!(retract.status, StatusCode::OK);
+    assert_eq!(scores(&call(&env, mean()).await)["b"], 0.375);
+
+    // Submissions stored before measurement blocks existed are read from the row table.
+    {
+        use diesel::prelude::*;
+        let mut conn = env.state.store.conn().unwrap();
+        let conn: &mut podium_storage::DbConnection = &mut conn;
+        diesel::delete(podium_storage::schema::measurement_blocks::table)
+            .execute(conn)
+            .unwrap();
+        diesel::update(podium_storage::schema::submissions::table)
+            .set(podium_storage::schema::submissions::has_blocks.eq(false))
+            .execute(conn)
+            .unwrap();
+    }
+    let fresh = AppState {
+        caches: Default::default(),
+        ..env.state.clone()
+    };
+    let legacy = call_state(&fresh, mean()).await;
+    assert_eq!(scores(&legacy)["b"], 0.375);
+    assert_eq!(scores(&legacy)["a"], 0.75);
+}
+
+/// ONEBench end to end: synthetic data (100 models × 1,000 samples) submitted over the API,
+/// ranked with a metadata filter, compared with the truth, and its robustness curve.
+async fn onebench_on_synthetic_data_through_the_api(backend: Backend) {
+    let env = env(backend, 30.0);
+    let mut spec = podium_synth::SynthSpec::new(100, 1_000, 0.25, 11);
+    spec.missing = 0.0;
+    let data = podium_synth::generate(&spec);
+    let mut body = String::new();
+    for &(model, sample, value) in &data.values {
+        body +=
+            &json!({"type": "measurement", "model": format!("m{model:03}"), "benchmark": "synth",
+                        "sample": format!("s{sample:04}"), "metric": "score", "value": value,
+                        "sample_metadata": {"half": if sample % 2 == 0 { "even" } else { "odd" }}})
+            .to_string();
+        body.push('\n');
+    }
+    let reply = call(
+        &env,
+        TestRequest::post()
+            .uri("/v1/submissions")
+            .insert_header(("Authorization", format!("Bearer {}", env.token)))
+            .insert_header(("Content-Type", "application/x-ndjson"))
+            .set_payload(body),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let selection = json!({"benchmarks": ["synth"],
+                           "filters": [{"path": "half", "op": "eq", "value": "even"}]});
+    let reply = call(
+        &env,
+        board(json!({"selection": selection, "method": "onebench"})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let body = reply.json();
+    assert_eq!(body["diagnostics"]["counts"]["samples"], 500);
+    assert_eq!(body["rows"].as_array().unwrap().len(), 100);
+    assert_eq!(body["diagnostics"]["method"]["onebench"]["converged"], true);
+    let by_name = scores(&reply);
+    let ranked: Vec<Option<f64>> = (0..100)
+        .map(|m| by_name.get(&format!("m{m:03}")).copied())
+        .collect();
+    let tau = podium_synth::tau_vs_true_order(&ranked, &data.true_order);
+    eprintln!("onebench on 500 filtered samples: τ vs truth {tau:.4}");
+    assert!(tau > 0.9, "{tau}");
+
+    let reply = call(
+        &env,
+        TestRequest::post()
+            .uri("/v1/analyses/robustness")
+            .set_json(json!({
+                "selection": {"benchmarks": ["synth"]}, "method": "onebench",
+                "fractions": [0.0, 0.95, 0.99], "repeats": 5, "seed": 1
+            })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let points = reply.json()["points"].clone();
+    for point in points.as_array().unwrap() {
+        eprintln!(
+            "robustness: {:.0} % missing → τ {:.4} ± {:.4} ({} repeats, {} unrankable)",
+            point["fraction"].as_f64().unwrap() * 100.0,
+            point["tau_mean"].as_f64().unwrap_or(f64::NAN),
+            point["tau_sd"].as_f64().unwrap_or(f64::NAN),
+            point["repeats"],
+            point["unrankable"]
+        );
+    }
+    assert_eq!(points[0]["tau_mean"], 1.0);
+    let (t95, t99) = (
+        points[1]["tau_mean"].as_f64().unwrap(),
+        points[2]["tau_mean"].as_f64().unwrap(),
+    );
+    assert!(t95 > 0.75 && t99 > 0.4 && t95 > t99, "{points}");
+}
+
 async fn long_estimates_switch_to_a_job(backend: Backend) {
     let mut env = env(backend, 10.0);
     env.state.config.async_above_secs = 0.0;
@@ -802,7 +947,7 @@ async fn rescanning_needs_an_admin(backend: Backend) {
         .1;
     let reply = call(&env, rescan(Some(&admin))).await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.json().as_array().unwrap().len(), 3);
+    assert_eq!(reply.json().as_array().unwrap().len(), 4);
 }
 
 async fn wait_for_job(env: &Env, location: &str, until: impl Fn(&Value) -> bool) -> Vec<Value> {

@@ -511,6 +511,7 @@ fn write(
             submissions::n_comparisons.eq(receipt.comparisons as i64),
             submissions::response_status.eq(201),
             submissions::response_body.eq(&body),
+            submissions::has_blocks.eq(true),
         ))
         .execute(conn)?;
     Ok(StoredResponse {
@@ -923,7 +924,7 @@ fn load_measurements(
     // Rows are materialised a slice at a time so that a 512 MiB submission does not also hold
     // a second full copy of itself as database rows.
     let mut rows = Vec::with_capacity(LOAD_CHUNK.min(batch.measurements.len()));
-    for chunk in batch.measurements.chunks(LOAD_CHUNK) {
+    for (part, chunk) in batch.measurements.chunks(LOAD_CHUNK).enumerate() {
         rows.clear();
         rows.extend(chunk.iter().map(|m| NewMeasurement {
             submission_id,
@@ -934,6 +935,7 @@ fn load_measurements(
             value: m.value,
         }));
         insert_measurements(conn, &rows)?;
+        crate::blocks::write_blocks(conn, part as i32, &rows)?;
     }
     Ok(())
 }

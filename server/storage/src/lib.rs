@@ -16,6 +16,7 @@
 //!
 //! [`testing`] gives tests a fresh database on either backend.
 
+pub mod blocks;
 pub mod catalog;
 mod conn;
 pub mod embeddings;

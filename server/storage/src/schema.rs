@@ -82,6 +82,7 @@ diesel::table! {
         retracted_by -> Nullable<BigInt>,
         response_status -> Integer,
         response_body -> Text,
+        has_blocks -> Bool,
     }
 }
 
@@ -138,6 +139,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    measurement_blocks (submission_id, metric_id, part) {
+        submission_id -> BigInt,
+        metric_id -> BigInt,
+        part -> Integer,
+        row_count -> Integer,
+        models -> Binary,
+        samples -> Binary,
+        epochs -> Binary,
+        vals -> Binary,
+    }
+}
+
 diesel::joinable!(metrics -> benchmarks (benchmark_id));
 diesel::joinable!(samples -> benchmarks (benchmark_id));
 diesel::joinable!(measurements -> submissions (submission_id));
@@ -160,4 +174,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     comparisons,
     jobs,
     sample_embeddings,
+    measurement_blocks,
 );

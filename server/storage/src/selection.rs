@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 use crate::DbConnection;
 use crate::catalog::benchmark_id;
 use crate::error::{Result, StorageError};
-use crate::schema::{comparisons, measurements, metrics, models, samples, submissions};
+use crate::schema::{comparisons, metrics, models, samples, submissions};
 
 /// What to read.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -107,6 +107,45 @@ pub struct SelectedData {
     pub comparisons: Vec<SelectedComparison>,
     /// Judge names.
     pub judges: Vec<String>,
+}
+
+/// Sample row id → index in the selection: a dense table when the benchmark's ids are compact
+/// (the usual case: samples are created in bulk), a hash map otherwise.
+enum SampleLookup {
+    Dense { first: i64, index: Vec<u32> },
+    Sparse(FxHashMap<i64, u32>),
+}
+
+impl SampleLookup {
+    fn new(pairs: &[(i64, u32)]) -> Self {
+        let (Some(first), Some(last)) = (
+            pairs.iter().map(|p| p.0).min(),
+            pairs.iter().map(|p| p.0).max(),
+        ) else {
+            return SampleLookup::Sparse(FxHashMap::default());
+        };
+        let span = usize::try_from(last - first + 1).unwrap_or(usize::MAX);
+        if span <= pairs.len().saturating_mul(4).max(1024) {
+            let mut index = vec![u32::MAX; span];
+            for &(id, i) in pairs {
+                index[(id - first) as usize] = i;
+            }
+            SampleLookup::Dense { first, index }
+        } else {
+            SampleLookup::Sparse(pairs.iter().copied().collect())
+        }
+    }
+
+    fn get(&self, id: i64) -> Option<u32> {
+        match self {
+            SampleLookup::Dense { first, index } => usize::try_from(id - first)
+                .ok()
+                .and_then(|i| index.get(i))
+                .copied()
+                .filter(|&i| i != u32::MAX),
+            SampleLookup::Sparse(map) => map.get(&id).copied(),
+        }
+    }
 }
 
 /// Whether a sample's metadata passes the tags and the filters.
@@ -194,7 +233,7 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
         ..SelectedData::default()
     };
     // Model ids → dense index, assigned after all rows are read (sorted by name).
-    let mut model_ids: Vec<i64> = Vec::new();
+    let mut seen_models: rustc_hash::FxHashSet<i64> = rustc_hash::FxHashSet::default();
     let mut raw_measurements: Vec<(i64, u32, f64)> = Vec::new();
     let mut raw_comparisons: Vec<(i64, i64, u32, SelectedComparison)> = Vec::new();
     let mut judges: FxHashMap<String, u32> = FxHashMap::default();
@@ -264,15 +303,16 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
         });
         let bench_index = bench_index as u32;
 
+        let samples_started = std::time::Instant::now();
         let sample_rows: Vec<(i64, String, String)> = samples::table
             .filter(samples::benchmark_id.eq(bench))
             .order(samples::id)
             .select((samples::id, samples::external_id, samples::metadata))
             .load(conn)?;
-        let mut sample_index: FxHashMap<i64, u32> = FxHashMap::default();
+        let mut sample_index: Vec<(i64, u32)> = Vec::new();
         for (id, external_id, metadata) in sample_rows {
             if sample_passes(&metadata, spec) {
-                sample_index.insert(id, out.samples.len() as u32);
+                sample_index.push((id, out.samples.len() as u32));
                 out.samples.push(SelectedSample {
                     id: external_id,
                     benchmark: bench_index,
@@ -281,9 +321,10 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
             }
         }
 
+        let lookup = SampleLookup::new(&sample_index);
         if let (Some(near), Some(query)) = (&spec.near, &query) {
             for (sample, vector) in crate::embeddings::load_space(conn, bench, &near.space)? {
-                let Some(&index) = sample_index.get(&sample) else {
+                let Some(index) = lookup.get(sample) else {
                     continue;
                 };
                 if vector.len() != query.len() {
@@ -300,23 +341,23 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
 
         // Metrics belong to one benchmark, so the metric alone selects the rows (no join);
         // rows of retracted or too-new submissions are dropped against the small excluded set.
-        let mut rows: Vec<(i64, i64, i32, f64, i64)> = match &metric {
+        let query_started = std::time::Instant::now();
+        let mut rows = match &metric {
             None => Vec::new(),
-            Some((metric_id, ..)) => measurements::table
-                .filter(measurements::metric_id.eq(*metric_id))
-                .select((
-                    measurements::model_id,
-                    measurements::sample_id,
-                    measurements::epoch,
-                    measurements::value,
-                    measurements::submission_id,
-                ))
-                .load(conn)?,
+            Some((metric_id, ..)) => {
+                crate::blocks::metric_rows(conn, *metric_id, &excluded, |s| {
+                    lookup.get(s).is_some()
+                })?
+            }
         };
-        rows.retain(|r| !excluded.contains(&r.4) && sample_index.contains_key(&r.1));
-        // Sorted by (model, sample, epoch, submission): the newest value of a key is the last
-        // of its run, and the epochs of a (model, sample) pair are adjacent.
-        rows.sort_unstable_by_key(|r| (r.0, r.1, r.2, r.4));
+        let query_time = query_started.elapsed();
+        // Sorted by (sample, model, epoch, submission): the newest value of a key is the last
+        // of its run, and the epochs of a (model, sample) pair are adjacent. Rows usually come
+        // in submission order, sample by sample, so the sort is skipped or nearly free.
+        let key = |r: &(i64, i64, i32, f64, i64)| (r.1, r.0, r.2, r.4);
+        if !rows.is_sorted_by_key(key) {
+            rows.sort_unstable_by_key(key);
+        }
         let flip = match &metric {
             Some((_, _, kind, higher, lo, hi)) => normaliser(
                 MetricKind::parse(kind).unwrap_or(MetricKind::Score),
@@ -325,6 +366,7 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
             ),
             None => normaliser(MetricKind::Score, true, None),
         };
+        raw_measurements.reserve(rows.len());
         let mut i = 0;
         while i < rows.len() {
             let (model, sample) = (rows[i].0, rows[i].1);
@@ -340,11 +382,19 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
                 sum += newest;
                 epochs += 1;
             }
-            if model_ids.last() != Some(&model) {
-                model_ids.push(model);
+            seen_models.insert(model);
+            if let Some(index) = lookup.get(sample) {
+                raw_measurements.push((model, index, flip(sum / f64::from(epochs))));
             }
-            raw_measurements.push((model, sample_index[&sample], flip(sum / f64::from(epochs))));
         }
+        tracing::debug!(
+            benchmark = name.as_str(),
+            rows = raw_measurements.len(),
+            query_ms = query_time.as_millis() as u64,
+            total_ms = query_started.elapsed().as_millis() as u64,
+            samples_ms = (query_started - samples_started).as_millis() as u64,
+            "measurements read"
+        );
 
         type ComparisonRow = (
             i64,
@@ -380,15 +430,15 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
             if excluded.contains(&submission) {
                 continue;
             }
-            let Some(&sample) = sample_index.get(&sample) else {
+            let Some(sample) = lookup.get(sample) else {
                 continue;
             };
             let judge = judge.map(|j| {
                 let next = judges.len() as u32;
                 *judges.entry(j).or_insert(next)
             });
-            model_ids.push(a);
-            model_ids.push(b);
+            seen_models.insert(a);
+            seen_models.insert(b);
             raw_comparisons.push((
                 a,
                 b,
@@ -437,14 +487,14 @@ fn read(conn: &mut DbConnection, spec: &SelectionSpec) -> Result<SelectedData> {
             c.sample = *sample;
             *sample != u32::MAX
         });
-        model_ids = raw_measurements
+        seen_models = raw_measurements
             .iter()
             .map(|m| m.0)
             .chain(raw_comparisons.iter().flat_map(|c| [c.0, c.1]))
             .collect();
     }
+    let mut model_ids: Vec<i64> = seen_models.into_iter().collect();
     model_ids.sort_unstable();
-    model_ids.dedup();
     let mut named: Vec<(String, String, i64)> = Vec::with_capacity(model_ids.len());
     for chunk in model_ids.chunks(5_000) {
         let rows: Vec<(i64, String, String)> = crate::with_backend!(conn, c => models::table

@@ -3,8 +3,8 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use podium_storage::schema::{
-    api_tokens, benchmarks, comparisons, jobs, measurements, metrics, models, podium_state,
-    sample_embeddings, samples, submissions,
+    api_tokens, benchmarks, comparisons, jobs, measurement_blocks, measurements, metrics, models,
+    podium_state, sample_embeddings, samples, submissions,
 };
 use podium_storage::testing::{Backend, TestDb};
 use podium_storage::{DatabaseUrl, DbConnection, with_backend};
@@ -62,7 +62,8 @@ fn schema_matches(conn: &mut DbConnection) {
         measurements,
         comparisons,
         jobs,
-        sample_embeddings
+        sample_embeddings,
+        measurement_blocks
     );
 }
 
@@ -78,6 +79,7 @@ fn apply_and_revert(backend: Backend) {
             "benchmarks",
             "comparisons",
             "jobs",
+            "measurement_blocks",
             "measurements",
             "metrics",
             "models",
