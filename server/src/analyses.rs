@@ -20,7 +20,8 @@ use podium_wire::api::{MethodIdentity, RobustnessPoint};
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::leaderboard::{PreparedData, SplitMix64, run_error};
+use crate::leaderboard::{PreparedData, run_error};
+use podium_synth::SplitMix64;
 
 /// τ-b between two runs over the models both scored; `None` below two common models.
 pub fn tau_between(a: &RunOutput, b: &RunOutput) -> (Option<f64>, u64) {
@@ -59,7 +60,7 @@ pub fn run(
 /// A copy of `data` with each cell kept with probability `1 − fraction`.
 fn thinned(data: &PreparedData, fraction: f64, rng: &mut SplitMix64) -> Result<Dataset, ApiError> {
     let f = data.dataset.facts();
-    let mut keep = || ((rng.next() >> 11) as f64 / (1u64 << 53) as f64) >= fraction;
+    let mut keep = || rng.next_f64() >= fraction;
     let mut out = Facts::default();
     for i in 0..f.measurement_values.len() {
         if keep() {
@@ -133,7 +134,7 @@ pub fn robustness(
                             break;
                         }
                         let stream = ((fi as u64) << 32) | r as u64;
-                        let mut rng = SplitMix64::new(seed, stream);
+                        let mut rng = SplitMix64::stream(seed, stream);
                         let outcome =
                             thinned(data, fraction, &mut rng).and_then(|dataset| {
                                 match run(method, &Arc::new(dataset), params, seed, deadline) {

@@ -248,17 +248,9 @@ fn generate(seed: u64) -> DemoData {
 // ---------------------------------------------------------------------------------------------
 // Random numbers
 
-const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// SplitMix64's output function.
-fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// SplitMix64: small, fixed and well mixed, so the demo data never changes with a dependency.
-struct Rng(u64);
+/// The project's SplitMix64 ([`podium_synth::SplitMix64`]), one stream per named part of the
+/// data set, so the demo data never changes with a dependency.
+struct Rng(podium_synth::SplitMix64);
 
 impl Rng {
     /// The stream named `stream` of `seed`: each part of the data set draws its own, so changing
@@ -270,33 +262,26 @@ impl Rng {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01B3);
         }
-        Rng(mix64(seed ^ mix64(hash)))
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(GOLDEN_GAMMA);
-        mix64(self.0)
+        Rng(podium_synth::SplitMix64::stream(seed, hash))
     }
 
     /// Uniform in [0, 1).
     fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.next_f64()
     }
 
-    /// Uniform in `0..n` (multiply-shift).
+    /// Uniform in `0..n`.
     fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+        self.0.below(n as u64) as usize
     }
 
     fn chance(&mut self, p: f64) -> bool {
         self.uniform() < p
     }
 
-    /// Standard normal (Box–Muller).
+    /// Standard normal.
     fn normal(&mut self) -> f64 {
-        let u1 = 1.0 - self.uniform();
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        self.0.next_normal()
     }
 
     /// One of `items`, with probability proportional to its weight.

@@ -22,6 +22,7 @@ use podium_plugin_host::{
     Dataset, Facts, MethodHandle, Progress, RunError, RunOptions, RunOutput, Tables, run_method,
 };
 use podium_storage::selection::{SelectedData, SelectionSpec};
+use podium_synth::SplitMix64;
 use podium_wire::api::{
     Leaderboard, LeaderboardRequest, LeaderboardRow, MethodIdentity, Selection,
 };
@@ -196,40 +197,6 @@ pub fn prepare(data: SelectedData) -> Result<PreparedData, ApiError> {
     })
 }
 
-/// SplitMix64: a tiny, fixed, well-mixed generator, so bootstrap draws never change with a
-/// dependency upgrade.
-pub(crate) struct SplitMix64(u64);
-
-/// SplitMix64's output function: a bijection with full avalanche.
-fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-
-impl SplitMix64 {
-    /// Stream `stream` of `seed`. The starting state goes through the mixer: SplitMix64 walks
-    /// the Weyl sequence `state + k·γ`, so starting states that differ by multiples of γ would
-    /// give shifted copies of one sequence (replicates that share almost all their draws).
-    pub(crate) fn new(seed: u64, stream: u64) -> Self {
-        SplitMix64(mix64(
-            seed.wrapping_add(mix64(stream.wrapping_add(GOLDEN_GAMMA))),
-        ))
-    }
-
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(GOLDEN_GAMMA);
-        mix64(self.0)
-    }
-
-    /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below 2^-32 for our sizes).
-    fn below(&mut self, n: u32) -> u32 {
-        (((self.next() >> 32) * u64::from(n)) >> 32) as u32
-    }
-}
-
 /// Rows of each fact column, grouped by sample (for resampling).
 struct SampleIndex {
     by_benchmark: Vec<Vec<u32>>,
@@ -271,7 +238,7 @@ fn replicate(
     for samples in &index.by_benchmark {
         let k = samples.len() as u32;
         for _ in 0..k {
-            draws.push(samples[rng.below(k) as usize]);
+            draws.push(samples[rng.below(u64::from(k)) as usize]);
         }
     }
     let mut facts = Facts::default();
@@ -427,7 +394,7 @@ pub fn compute(
                         if r >= rounds || watch.cancel.load(Ordering::Relaxed) {
                             break;
                         }
-                        let mut rng = SplitMix64::new(u.seed, r as u64);
+                        let mut rng = SplitMix64::stream(u.seed, r as u64);
                         let outcome = match replicate(&data.dataset, &index, &mut rng) {
                             Ok(dataset) => run_method(
                                 &method.plugin,
@@ -678,35 +645,6 @@ mod tests {
             ranks(&output),
             vec![Some(2), Some(1), Some(2), None, Some(4)]
         );
-    }
-
-    #[test]
-    fn splitmix_is_fixed_and_uniform_enough() {
-        let mut a = SplitMix64::new(7, 0);
-        let mut b = SplitMix64::new(7, 0);
-        let mut c = SplitMix64::new(7, 1);
-        let first: Vec<u64> = (0..4).map(|_| a.next()).collect();
-        assert_eq!(first, (0..4).map(|_| b.next()).collect::<Vec<_>>());
-        assert_ne!(first, (0..4).map(|_| c.next()).collect::<Vec<_>>());
-        let mut counts = [0u32; 10];
-        for _ in 0..100_000 {
-            counts[a.below(10) as usize] += 1;
-        }
-        assert!(
-            counts.iter().all(|&n| (9_500..10_500).contains(&n)),
-            "{counts:?}"
-        );
-    }
-
-    #[test]
-    fn streams_are_not_shifted_copies_of_each_other() {
-        // With a plain `seed ^ stream·γ` start, stream 1 would equal stream 0 one step later.
-        let mut zero = SplitMix64::new(0, 0);
-        zero.next();
-        let ahead: Vec<u64> = (0..8).map(|_| zero.next()).collect();
-        let mut one = SplitMix64::new(0, 1);
-        let one: Vec<u64> = (0..8).map(|_| one.next()).collect();
-        assert!(ahead.iter().all(|v| !one.contains(v)));
     }
 
     #[test]

@@ -69,8 +69,7 @@ pub struct Synthetic {
 
 /// Mixes a seed with a stream number, so streams of one seed are unrelated sequences.
 fn stream(seed: u64, stream: u64) -> SplitMix64 {
-    let mut mixer = SplitMix64::new(seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03));
-    SplitMix64::new(mixer.next_u64())
+    SplitMix64::stream(seed, stream)
 }
 
 /// Generates the data of `spec`.

@@ -23,5 +23,5 @@ mod rng;
 mod tau;
 
 pub use generate::{NoiseScope, SynthSpec, Synthetic, generate};
-pub use rng::SplitMix64;
+pub use rng::{SplitMix64, mix64};
 pub use tau::{kendall_tau_b, tau_vs_true_order};

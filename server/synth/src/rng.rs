@@ -9,7 +9,26 @@ pub struct SplitMix64 {
     spare_normal: Option<f64>,
 }
 
+/// SplitMix64's output function: a bijection of 64-bit words with full avalanche.
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
 impl SplitMix64 {
+    /// Stream `stream` of `seed`: independent-looking sequences for parallel or per-part use.
+    /// The start goes through the mixer, because SplitMix64 walks the Weyl sequence
+    /// `state + k·γ`: starting states that differ by multiples of γ (`seed ^ stream·γ`, say)
+    /// would be shifted copies of one sequence.
+    pub fn stream(seed: u64, stream: u64) -> SplitMix64 {
+        SplitMix64::new(mix64(
+            seed.wrapping_add(mix64(stream.wrapping_add(GOLDEN_GAMMA))),
+        ))
+    }
+
     /// A generator started from `seed`.
     pub fn new(seed: u64) -> SplitMix64 {
         SplitMix64 {
@@ -20,11 +39,8 @@ impl SplitMix64 {
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.state = self.state.wrapping_add(GOLDEN_GAMMA);
+        mix64(self.state)
     }
 
     /// A uniform number in `[0, 1)` with 53 random bits.
@@ -71,6 +87,18 @@ impl SplitMix64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streams_are_not_shifted_copies_of_each_other() {
+        let mut zero = SplitMix64::stream(0, 0);
+        zero.next_u64();
+        let ahead: Vec<u64> = (0..8).map(|_| zero.next_u64()).collect();
+        let mut one = SplitMix64::stream(0, 1);
+        let one: Vec<u64> = (0..8).map(|_| one.next_u64()).collect();
+        assert!(ahead.iter().all(|v| !one.contains(v)));
+        let mut again = SplitMix64::stream(0, 1);
+        assert_eq!(again.next_u64(), one[0]);
+    }
 
     #[test]
     fn known_first_outputs() {
