@@ -34,7 +34,12 @@ pub struct Job {
     pub created_at: NaiveDateTime,
     /// When it ended.
     pub finished_at: Option<NaiveDateTime>,
+    /// When its process last reported.
+    pub heartbeat_at: Option<NaiveDateTime>,
 }
+
+/// A running job whose process has not reported for this long is declared lost.
+pub const HEARTBEAT_TIMEOUT_SECS: i64 = 30;
 
 /// Creates a running job and returns its id.
 pub fn create_job(conn: &mut DbConnection, kind: &str, request: &str) -> Result<String> {
@@ -48,24 +53,42 @@ pub fn create_job(conn: &mut DbConnection, kind: &str, request: &str) -> Result<
             jobs::request.eq(request),
             jobs::status.eq("running"),
             jobs::created_at.eq(Utc::now().naive_utc()),
+            jobs::heartbeat_at.eq(Some(Utc::now().naive_utc())),
         ))
         .execute(conn)?;
     Ok(id)
 }
 
-/// A job by id.
+/// A job by id. A running job whose process stopped reporting (crash, restart) is first
+/// recorded as failed, so clients never wait on a job nobody computes.
 pub fn get_job(conn: &mut DbConnection, id: &str) -> Result<Job> {
-    jobs::table
+    let job: Job = jobs::table
         .find(id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| StorageError::NotFound(format!("job {id:?}")))
+        .ok_or_else(|| StorageError::NotFound(format!("job {id:?}")))?;
+    let stale = job.status == "running"
+        && job.heartbeat_at.is_none_or(|t| {
+            Utc::now().naive_utc() - t > chrono::Duration::seconds(HEARTBEAT_TIMEOUT_SECS)
+        });
+    if stale {
+        let problem = serde_json::json!({
+            "type": "about:blank", "title": "Service Unavailable", "status": 503,
+            "detail": "the server computing this job stopped before it finished; submit it again"
+        });
+        finish_job(conn, id, JobEnd::Failed(problem.to_string()))?;
+        return jobs::table.find(id).first(conn).map_err(Into::into);
+    }
+    Ok(job)
 }
 
 /// Records progress of a running job; returns whether cancellation was requested.
 pub fn report_progress(conn: &mut DbConnection, id: &str, progress: f64) -> Result<bool> {
     diesel::update(jobs::table.find(id).filter(jobs::status.eq("running")))
-        .set(jobs::progress.eq(progress.clamp(0.0, 1.0)))
+        .set((
+            jobs::progress.eq(progress.clamp(0.0, 1.0)),
+            jobs::heartbeat_at.eq(Some(Utc::now().naive_utc())),
+        ))
         .execute(conn)?;
     Ok(jobs::table
         .find(id)
@@ -127,4 +150,42 @@ pub fn request_cancel(conn: &mut DbConnection, id: &str) -> Result<Job> {
         .set(jobs::cancel_requested.eq(true))
         .execute(conn)?;
     get_job(conn, id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatabaseUrl;
+    use crate::testing::{Backend, TestDb};
+
+    fn lost_job_is_reported_failed(backend: Backend) {
+        let db = TestDb::new(backend);
+        let mut conn = DatabaseUrl::parse(&db.url).unwrap().connect().unwrap();
+        conn.run_migrations().unwrap();
+        let id = create_job(&mut conn, "leaderboard", "{}").unwrap();
+        assert_eq!(get_job(&mut conn, &id).unwrap().status, "running");
+        let long_ago =
+            Utc::now().naive_utc() - chrono::Duration::seconds(HEARTBEAT_TIMEOUT_SECS + 5);
+        diesel::update(jobs::table.find(&id))
+            .set(jobs::heartbeat_at.eq(Some(long_ago)))
+            .execute(&mut conn)
+            .unwrap();
+        let job = get_job(&mut conn, &id).unwrap();
+        assert_eq!(job.status, "failed");
+        assert!(job.error.unwrap().contains("stopped"));
+        // A live job keeps running while it reports.
+        let live = create_job(&mut conn, "leaderboard", "{}").unwrap();
+        assert!(!report_progress(&mut conn, &live, 0.5).unwrap());
+        assert_eq!(get_job(&mut conn, &live).unwrap().status, "running");
+    }
+
+    #[test]
+    fn lost_jobs_on_postgres() {
+        lost_job_is_reported_failed(Backend::Postgres);
+    }
+
+    #[test]
+    fn lost_jobs_on_sqlite() {
+        lost_job_is_reported_failed(Backend::Sqlite);
+    }
 }
