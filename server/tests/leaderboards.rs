@@ -38,6 +38,7 @@ fn plugins() -> Arc<PluginHost> {
     Arc::new(PluginHost::from_paths(&[
         built_plugin("podium_baseline"),
         built_plugin("podium_onebench"),
+        built_plugin("podium_social_choice"),
         f.c_example.clone(),
         f.misbehaving.clone(),
     ]))
@@ -190,6 +191,7 @@ on_both_backends!(
     analyses_of_agreement_and_robustness,
     newest_values_count_and_retraction_restores,
     onebench_on_synthetic_data_through_the_api,
+    social_choice_methods_compute_through_the_api,
 );
 
 async fn methods_are_listed_with_schemas(backend: Backend) {
@@ -910,6 +912,53 @@ async fn onebench_on_synthetic_data_through_the_api(backend: Backend) {
     assert!(t95 > 0.75 && t99 > 0.4 && t95 > t99, "{points}");
 }
 
+async fn social_choice_methods_compute_through_the_api(backend: Backend) {
+    let env = env(backend, 10.0);
+    seed_data(&env).await;
+    // Sample ballots: g0 a≻b, g1 a≻b, g2 a=b, g3 a=b, m0 a=b, m1 a alone → margin(a, b) = 2.
+    for method in [
+        "plurality",
+        "borda",
+        "copeland",
+        "minimax",
+        "schulze",
+        "ranked_pairs",
+        "split_cycle",
+        "kemeny",
+    ] {
+        let reply = call(
+            &env,
+            board(json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": method})),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{method}: {}", reply.text);
+        let body = reply.json();
+        assert_eq!(body["rows"][0]["model"], "a", "{method}: {body}");
+        assert_eq!(body["rows"][0]["rank"], 1, "{method}");
+        assert_eq!(body["rows"][1]["rank"], 2, "{method}");
+        let extra = &body["diagnostics"]["method"]["social_choice"];
+        assert_eq!(extra["condorcet_winner"], "a", "{method}: {extra}");
+        assert_eq!(
+            extra["margins"],
+            json!([[0.0, 2.0], [-2.0, 0.0]]),
+            "{method}: {extra}"
+        );
+    }
+    // Benchmarks as voters: gsm8k a 3/4 > b 1/4, mmlu a 1/2 < b 1 → a cycle-free tie, margin 0.
+    let reply = call(
+        &env,
+        board(
+            json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "copeland",
+                     "params": {"voters": "benchmarks"}}),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let extra = &reply.json()["diagnostics"]["method"]["social_choice"];
+    assert_eq!(extra["margins"], json!([[0.0, 0.0], [0.0, 0.0]]), "{extra}");
+    assert_eq!(extra["condorcet_winner"], Value::Null);
+}
+
 async fn long_estimates_switch_to_a_job(backend: Backend) {
     let mut env = env(backend, 10.0);
     env.state.config.async_above_secs = 0.0;
@@ -947,7 +996,7 @@ async fn rescanning_needs_an_admin(backend: Backend) {
         .1;
     let reply = call(&env, rescan(Some(&admin))).await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.json().as_array().unwrap().len(), 4);
+    assert_eq!(reply.json().as_array().unwrap().len(), 5);
 }
 
 async fn wait_for_job(env: &Env, location: &str, until: impl Fn(&Value) -> bool) -> Vec<Value> {

@@ -101,9 +101,7 @@ impl SocialChoiceParams {
                     _ => {
                         return Err(MethodError::invalid_params(
                             "exact_up_to",
-                            format!(
-                                "must be an integer from 0 to {MAX_EXACT_UP_TO}, got {value}"
-                            ),
+                            format!("must be an integer from 0 to {MAX_EXACT_UP_TO}, got {value}"),
                         ));
                     }
                 }

@@ -136,9 +136,10 @@ pub fn build(
     }
     let samples = data.sample_count();
     let benchmarks = data.benchmark_count();
-    let total = (2 * rows + 2 * verdicts).max(1) as f64;
+    let total = (3 * rows + verdicts).max(1) as f64;
     let report = |done: usize| host.progress(progress_to * (done as f64 / total));
 
+    // Progress units: rows checked, verdicts checked, rows grouped, rows tallied.
     // Pass 1: check rows, mark candidates, count rows per sample.
     let mut present = vec![false; n];
     let mut per_sample = vec![0usize; samples + 1];
@@ -166,7 +167,11 @@ pub fn build(
             )));
         }
         if voters == Voters::Benchmarks {
-            let bench = data.sample_benchmarks.get(sample).copied().unwrap_or(u32::MAX) as usize;
+            let bench = data
+                .sample_benchmarks
+                .get(sample)
+                .copied()
+                .unwrap_or(u32::MAX) as usize;
             if bench >= benchmarks {
                 return Err(MethodError::invalid_data(format!(
                     "sample {sample} refers to benchmark {bench}, but there are {benchmarks} \
@@ -279,7 +284,7 @@ pub fn build(
         done_rows += group.len();
         if s % 256 == 0 {
             host.check_cancelled()?;
-            report(rows + verdicts + done_rows / 2 + rows / 2);
+            report(2 * rows + verdicts + done_rows);
         }
         match voters {
             Voters::Samples => {
