@@ -925,6 +925,8 @@ async fn social_choice_methods_compute_through_the_api(backend: Backend) {
         "ranked_pairs",
         "split_cycle",
         "kemeny",
+        "maximal_lotteries",
+        "sco",
     ] {
         let reply = call(
             &env,

@@ -3,7 +3,9 @@
 //! ranking the models it measured; every judge verdict is a voter with two candidates. Eight
 //! classic rules turn those ballots into a full leaderboard: `plurality`, `borda`, `copeland`,
 //! `minimax`, `schulze`, `ranked_pairs`, `split_cycle` and `kemeny` (specification:
-//! `shared/methods/social-choice.md`).
+//! `shared/methods/social-choice.md`). Two more rank from the same margins: `maximal_lotteries`
+//! (the optimal mixed strategy of the margin game, by LP: [`lottery`]) and `sco` (Soft Condorcet
+//! Optimization, projected gradient descent on ratings: [`sco`]).
 //!
 //! Why: averages let a few large differences outweigh many small ones and need comparable
 //! scales across benchmarks; voting rules use only each voter's *order*, handle partial
@@ -27,12 +29,17 @@
 //! exactly up to `exact_up_to` (≤ 22) candidates, else a local search. All long loops poll
 //! cancellation.
 
+pub mod lottery;
 pub mod method;
 pub mod params;
 pub mod profile;
 pub mod rules;
+pub mod sco;
 
-pub use method::{Borda, Copeland, Kemeny, Minimax, Plurality, RankedPairs, Schulze, SplitCycle};
+pub use method::{
+    Borda, Copeland, Kemeny, MaximalLotteries, Minimax, Plurality, RankedPairs, Schulze, Sco,
+    SplitCycle,
+};
 
 /// Rows or pair updates between two cancellation polls.
 pub const CHECK_EVERY: usize = 4096;
@@ -43,5 +50,16 @@ pub const MAX_CANDIDATES: usize = 4096;
 podium_plugin_api::export_plugin!(
     name: "social-choice",
     version: env!("CARGO_PKG_VERSION"),
-    methods: [Plurality, Borda, Copeland, Minimax, Schulze, RankedPairs, SplitCycle, Kemeny],
+    methods: [
+        Plurality,
+        Borda,
+        Copeland,
+        Minimax,
+        Schulze,
+        RankedPairs,
+        SplitCycle,
+        Kemeny,
+        MaximalLotteries,
+        Sco,
+    ],
 );

@@ -2,14 +2,17 @@
 //! per method carrying its id, description and schema.
 
 use podium_plugin_api::abi::{
-    PODIUM_METHOD_OUTPUTS_ORDER, PODIUM_METHOD_USES_COMPARISONS, PODIUM_METHOD_USES_MEASUREMENTS,
+    PODIUM_METHOD_OUTPUTS_ORDER, PODIUM_METHOD_SEEDED, PODIUM_METHOD_USES_COMPARISONS,
+    PODIUM_METHOD_USES_MEASUREMENTS,
 };
 use podium_plugin_api::sdk::{Dataset, Host, Method, MethodError, Output, Params};
 use serde_json::{Value, json};
 
-use crate::params::SocialChoiceParams;
+use crate::lottery::{self, MAX_LOTTERY_CANDIDATES};
+use crate::params::{SCO_PARAMS, ScoParams, SocialChoiceParams};
 use crate::profile::{self, Profile};
 use crate::rules::{self, Ranking};
+use crate::sco;
 
 /// Flags of every method: reads measurements and verdicts, writes an explicit order.
 pub const FLAGS: u32 =
@@ -40,6 +43,10 @@ pub enum Rule {
     SplitCycle,
     /// [`Kemeny`].
     Kemeny,
+    /// [`MaximalLotteries`].
+    MaximalLotteries,
+    /// [`Sco`].
+    Sco,
 }
 
 impl Rule {
@@ -48,27 +55,33 @@ impl Rule {
         match self {
             Rule::Copeland => &["copeland_tie"],
             Rule::Kemeny => &["exact_up_to"],
+            Rule::Sco => SCO_PARAMS,
             _ => &[],
         }
     }
 }
 
 /// Runs `rule`: parse parameters, build the profile, rank, emit the `social_choice` extra,
-/// write the order and scores.
+/// write the order and scores. Only [`Rule::Sco`] (with minibatches) uses `seed`.
 pub fn run(
     rule: Rule,
     host: &Host<'_>,
     data: &Dataset<'_>,
-    params: &Params,
+    raw_params: &Params,
+    seed: u64,
     out: &mut Output<'_>,
 ) -> Result<(), MethodError> {
-    let params = SocialChoiceParams::parse(params, rule.extra_params())?;
+    let params = SocialChoiceParams::parse(raw_params, rule.extra_params())?;
+    let sco_params = match rule {
+        Rule::Sco => Some(ScoParams::parse(raw_params)?),
+        _ => None,
+    };
     let profile = profile::build(host, data, params.voters, BUILD_SHARE)?;
     let k = profile.size();
     let m = &profile.margins;
     let mut extra = serde_json::Map::new();
     let ranking: Ranking = match rule {
-        Rule::Plurality => rules::positional(&profile.plurality),
+        Rule::Plurality => rules::positional(&rules::snap_shares(&profile.plurality)),
         Rule::Borda => rules::positional(&profile.borda),
         Rule::Copeland => {
             extra.insert("copeland_tie".into(), json!(params.copeland_tie));
@@ -97,6 +110,46 @@ pub fn run(
             );
             ranking
         }
+        Rule::MaximalLotteries => {
+            if k > MAX_LOTTERY_CANDIDATES {
+                return Err(MethodError::invalid_data(format!(
+                    "{k} models have data; maximal_lotteries ranks at most \
+                     {MAX_LOTTERY_CANDIDATES}"
+                )));
+            }
+            let lottery = lottery::maximal_lottery(host, k, m)?;
+            let named: serde_json::Map<String, Value> = (0..k)
+                .map(|c| (name(data, &profile, c).to_owned(), json!(lottery.p[c])))
+                .collect();
+            extra.insert("lottery".into(), Value::Object(named));
+            extra.insert("value".into(), json!(lottery.value));
+            extra.insert("lp_solver".into(), json!("microlp"));
+            rules::by_scores(lottery.p)
+        }
+        Rule::Sco => {
+            let sp = sco_params.unwrap_or(ScoParams::DEFAULT);
+            let votes = profile.ballots as f64 + verdict_weight(data);
+            let result = sco::run(host, k, m, votes, &sp, seed, BUILD_SHARE)?;
+            extra.insert("iterations".into(), json!(result.iterations));
+            if sp.tol > 0.0 {
+                extra.insert("converged".into(), json!(result.converged));
+            }
+            extra.insert("loss".into(), json!(result.loss));
+            extra.insert("votes".into(), json!(votes));
+            extra.insert(
+                "params".into(),
+                json!({
+                    "rating_min": sp.rating_min,
+                    "rating_max": sp.rating_max,
+                    "temperature": sp.temperature,
+                    "learning_rate": sp.learning_rate,
+                    "iterations": sp.iterations,
+                    "batch_size": sp.batch_size,
+                    "tol": sp.tol,
+                }),
+            );
+            rules::by_scores(result.ratings)
+        }
     };
     emit(host, data, &profile, params, extra);
     let order: Vec<u32> = ranking
@@ -110,6 +163,16 @@ pub fn run(
     }
     host.progress(1.0);
     Ok(())
+}
+
+/// The total weight of the verdicts counted as ballots (self-comparisons skipped): with the
+/// measurement ballots (weight 1 each), SCO's number of votes.
+fn verdict_weight(data: &Dataset<'_>) -> f64 {
+    let c = data.comparisons;
+    (0..c.winners.len())
+        .filter(|&i| c.models_a[i] != c.models_b[i])
+        .map(|i| c.weights.get(i).copied().unwrap_or(1.0))
+        .sum()
 }
 
 fn name<'a>(data: &Dataset<'a>, profile: &Profile, c: usize) -> &'a str {
@@ -185,6 +248,13 @@ macro_rules! plain_schema {
 /// Shared wording at the end of every description.
 macro_rules! common_text {
     () => {
+        concat!(common_body!(), " Deterministic; the seed is ignored.")
+    };
+}
+
+/// [`common_text`] without the sentence on determinism.
+macro_rules! common_body {
+    () => {
         " Ballots: with `voters` = \"samples\" (default) every sample ranks the models measured \
          on it (higher value better, equal values tied, unmeasured models unranked: partial \
          ballots); with \"benchmarks\" every benchmark ranks the models by mean value. Judge \
@@ -192,7 +262,7 @@ macro_rules! common_text {
          Margins count only pairs a ballot ranks. Only models with data are candidates; \
          others get no score. Writes the full order; the extra `social_choice` has the \
          candidates, the margin matrix (up to 200 candidates), the Condorcet winner (or null), \
-         ballot counts and the voters mode. Deterministic; the seed is ignored."
+         ballot counts and the voters mode."
     };
 }
 
@@ -214,7 +284,7 @@ macro_rules! method {
                 _seed: u64,
                 out: &mut Output<'_>,
             ) -> Result<(), MethodError> {
-                run(Rule::$rule, host, data, params, out)
+                run(Rule::$rule, host, data, params, 0, out)
             }
         }
     };
@@ -227,7 +297,8 @@ method!(
     plain_schema!("plurality"),
     "Plurality: each ballot gives its weight to its top choice; when k candidates tie on top \
      each gets weight/k (a ballot ranking a single model gives it the full weight). Score = \
-     plurality points; equal points by model name ascending."
+     plurality points (rounded to 1e-9, so that split shares of tied first places that add up \
+     to equal totals compare equal); equal points by model name ascending."
 );
 
 method!(
@@ -344,3 +415,119 @@ method!(
      Copeland order, then insertion moves and adjacent swaps until none improves) whose result \
      is marked approximate: true in the extra. Score = number of candidates − position."
 );
+
+method!(
+    MaximalLotteries,
+    MaximalLotteries,
+    "maximal_lotteries",
+    plain_schema!("maximal_lotteries"),
+    "Maximal lotteries (Fishburn): the lottery p over candidates that is an optimal mixed \
+     strategy of the symmetric zero-sum game with the margin matrix as payoffs (p ≥ 0, Σp = 1, \
+     Σ_a p_a · margin(a, b) ≥ 0 for every b), by linear programming (microlp: max v s.t. \
+     Σ_a p_a · margin(a, b) ≥ v for every b). A Condorcet winner gets probability 1. The \
+     lottery is unique for an odd number of voters without ties; otherwise the optimal vertex \
+     the simplex reaches with candidates in name order is reported (deterministic, but only \
+     one of the maximal lotteries). Score = probability; equal probabilities (e.g. the many \
+     zeros) by model name ascending. At most 1000 candidates. The extra adds `lottery` \
+     ({model: probability}), `value` (min over b of Σ_a p_a · margin(a, b), 0 up to rounding) \
+     and `lp_solver`."
+);
+
+/// The `sco` method: Soft Condorcet Optimization.
+pub struct Sco;
+
+/// What `sco` does (also its description's first part).
+macro_rules! sco_text {
+    () => {
+        "Soft Condorcet Optimization (Lanctot et al. 2024; OpenSpiel's python semantics): \
+         ratings θ in [rating_min, rating_max] minimise Σ over ballots and pairs a ≻ b ranked by \
+         the ballot (weight w) of w · σ((θ_b − θ_a)/temperature), a smoothed Kendall-tau \
+         distance, by projected gradient descent from the midpoint: per observation s = \
+         σ((θ_b − θ_a)/τ), g_a −= w·s(1−s)/τ, g_b += w·s(1−s)/τ; g is divided by the number of \
+         votes (total ballot weight, as OpenSpiel), θ ← clip(θ − learning_rate · g). Tied pairs \
+         contribute nothing. Opposite observations share s(1−s), so the gradient is computed \
+         exactly from the net pairs (the margins). Default: full batch, 10,000 iterations \
+         (OpenSpiel's 1,000 are too few to converge). `batch_size` > 0 samples that many net \
+         pair observations per step (proportional to margin, from the run's seed; an unbiased \
+         estimate of the full gradient — OpenSpiel samples ballots instead). `tol` > 0 stops \
+         once no rating moves by tol or more. Score = θ; equal ratings by model name \
+         ascending. The extra adds `iterations` (run), `converged` (with tol > 0), `loss` (the \
+         net-pair loss Σ_{margin(a,b) > 0} margin(a, b) · σ((θ_b − θ_a)/τ), which differs from \
+         the full loss by a constant of the data), `votes` and `params`."
+    };
+}
+
+impl Method for Sco {
+    const ID: &'static str = "sco";
+    const DESCRIPTION: &'static str = concat!(
+        sco_text!(),
+        common_body!(),
+        " Deterministic for a seed; full batch ignores the seed."
+    );
+    const PARAMS_SCHEMA: &'static str = concat!(
+        r#"{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "sco",
+  "type": "object",
+  "properties": {
+    "#,
+        voters_property!(),
+        r#",
+    "rating_min": {
+      "description": "Lower rating bound θ_min (the ratings start at the midpoint).",
+      "type": "number",
+      "default": 0
+    },
+    "rating_max": {
+      "description": "Upper rating bound θ_max; must be greater than rating_min.",
+      "type": "number",
+      "default": 1000
+    },
+    "temperature": {
+      "description": "Sigmoid temperature τ.",
+      "type": "number",
+      "exclusiveMinimum": 0,
+      "default": 1.0
+    },
+    "learning_rate": {
+      "description": "Gradient step size.",
+      "type": "number",
+      "exclusiveMinimum": 0,
+      "default": 0.01
+    },
+    "iterations": {
+      "description": "Gradient steps (the most, when tol > 0).",
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 1000000,
+      "default": 10000
+    },
+    "batch_size": {
+      "description": "0: full batch (exact gradient). > 0: pair observations sampled per step with the run's seed.",
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 1000000,
+      "default": 0
+    },
+    "tol": {
+      "description": "0: run every iteration. > 0: stop when the largest rating change of a step is below tol.",
+      "type": "number",
+      "minimum": 0,
+      "default": 0
+    }
+  },
+  "additionalProperties": false
+}"#
+    );
+    const FLAGS: u32 = FLAGS | PODIUM_METHOD_SEEDED;
+
+    fn run(
+        host: &Host<'_>,
+        data: &Dataset<'_>,
+        params: &Params,
+        seed: u64,
+        out: &mut Output<'_>,
+    ) -> Result<(), MethodError> {
+        run(Rule::Sco, host, data, params, seed, out)
+    }
+}

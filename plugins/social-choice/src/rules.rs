@@ -383,7 +383,23 @@ pub fn kemeny(
     }
 }
 
-/// Plurality and Borda are positional: their points come from the profile directly.
+/// Rounds fractional tallies to 1e-9: shares of tied first places (1/3 + 1/6 + 1/2, say) that
+/// are equal in exact arithmetic must compare equal, so that the name tie-break applies.
+pub fn snap_shares(points: &[f64]) -> Vec<f64> {
+    points
+        .iter()
+        .map(|&p| {
+            if p.abs() < 1e6 {
+                (p * 1e9).round() / 1e9
+            } else {
+                p
+            }
+        })
+        .collect()
+}
+
+/// Plurality and Borda are positional: their points come from the profile directly. Ranks by
+/// points, higher first; equal points by candidate (name) order.
 pub fn positional(points: &[f64]) -> Ranking {
     by_scores(points.to_vec())
 }

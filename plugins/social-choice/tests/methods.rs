@@ -27,17 +27,26 @@ fn order(f: &Fixture, method: &str, params: &str) -> Vec<String> {
 }
 
 #[test]
-fn descriptor_lists_the_eight_methods() {
+fn descriptor_lists_the_methods() {
     let d = descriptor();
     assert_eq!(unsafe { str_of(d.name) }, "social-choice");
     let ids: Vec<&str> = methods().iter().map(|m| unsafe { str_of(m.id) }).collect();
-    assert_eq!(ids, ALL);
+    let mut expected = ALL.to_vec();
+    expected.extend(["maximal_lotteries", "sco"]);
+    assert_eq!(ids, expected);
     for m in methods() {
+        // Only `sco` (minibatches) uses the seed.
+        let seeded = if unsafe { str_of(m.id) } == "sco" {
+            PODIUM_METHOD_SEEDED
+        } else {
+            0
+        };
         assert_eq!(
             m.flags,
             PODIUM_METHOD_USES_MEASUREMENTS
                 | PODIUM_METHOD_USES_COMPARISONS
                 | PODIUM_METHOD_OUTPUTS_ORDER
+                | seeded
         );
         let schema: serde_json::Value =
             serde_json::from_str(unsafe { str_of(m.params_schema) }).expect("schema is JSON");
