@@ -946,6 +946,23 @@ async fn social_choice_methods_compute_through_the_api(backend: Backend) {
             "{method}: {extra}"
         );
     }
+    // A committee of one: a (the Borda winner), with its marginal gain first.
+    let reply = call(
+        &env,
+        board(
+            json!({"selection": {"benchmarks": ["gsm8k", "mmlu"]}, "method": "multiwinner",
+                     "params": {"k": 1, "rule": "chamberlin_courant"}}),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let body = reply.json();
+    assert_eq!(
+        body["diagnostics"]["method"]["multiwinner"]["selected"],
+        json!(["a"]),
+        "{body}"
+    );
+    assert_eq!(body["rows"][0]["model"], "a");
     // Benchmarks as voters: gsm8k a 3/4 > b 1/4, mmlu a 1/2 < b 1 → a cycle-free tie, margin 0.
     let reply = call(
         &env,

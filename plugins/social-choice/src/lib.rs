@@ -5,7 +5,9 @@
 //! `minimax`, `schulze`, `ranked_pairs`, `split_cycle` and `kemeny` (specification:
 //! `shared/methods/social-choice.md`). Two more rank from the same margins: `maximal_lotteries`
 //! (the optimal mixed strategy of the margin game, by LP: [`lottery`]) and `sco` (Soft Condorcet
-//! Optimization, projected gradient descent on ratings: [`sco`]).
+//! Optimization, projected gradient descent on ratings: [`sco`]). `multiwinner` selects a
+//! committee of k models (k-Borda, Chamberlin–Courant or PAV, with optional group-fairness
+//! constraints; exhaustive or greedy: [`multiwinner`]).
 //!
 //! Why: averages let a few large differences outweigh many small ones and need comparable
 //! scales across benchmarks; voting rules use only each voter's *order*, handle partial
@@ -31,14 +33,15 @@
 
 pub mod lottery;
 pub mod method;
+pub mod multiwinner;
 pub mod params;
 pub mod profile;
 pub mod rules;
 pub mod sco;
 
 pub use method::{
-    Borda, Copeland, Kemeny, MaximalLotteries, Minimax, Plurality, RankedPairs, Schulze, Sco,
-    SplitCycle,
+    Borda, Copeland, Kemeny, MaximalLotteries, Minimax, Multiwinner, Plurality, RankedPairs,
+    Schulze, Sco, SplitCycle,
 };
 
 /// Rows or pair updates between two cancellation polls.
@@ -61,5 +64,6 @@ podium_plugin_api::export_plugin!(
         Kemeny,
         MaximalLotteries,
         Sco,
+        Multiwinner,
     ],
 );

@@ -181,7 +181,7 @@ fn name<'a>(data: &Dataset<'a>, profile: &Profile, c: usize) -> &'a str {
 
 /// Emits the `social_choice` extra: candidates, margins (≤ [`MARGINS_IN_EXTRA`] candidates),
 /// Condorcet winner, ballot counts, voters, plus the rule's own fields.
-fn emit(
+pub(crate) fn emit(
     host: &Host<'_>,
     data: &Dataset<'_>,
     profile: &Profile,
@@ -529,5 +529,97 @@ impl Method for Sco {
         out: &mut Output<'_>,
     ) -> Result<(), MethodError> {
         run(Rule::Sco, host, data, params, seed, out)
+    }
+}
+
+/// The `multiwinner` method: committee selection with fairness ([`crate::multiwinner`]).
+pub struct Multiwinner;
+
+impl Method for Multiwinner {
+    const ID: &'static str = "multiwinner";
+    const DESCRIPTION: &'static str = concat!(
+        "Multiwinner subset selection with group fairness: a committee S of `k` models \
+         (required, ≥ 1; all candidates when k ≥ their number) maximising a score over the \
+         ballots. On a ballot b of weight w_b, a ranked candidate c has utility u_b(c) = ranked \
+         candidates it beats + 0.5 × ranked candidates it ties with (its Borda points on b); \
+         unranked: 0. `rule`: \"k_borda\" (default): f(S) = Σ_b w_b Σ_{c ∈ S} u_b(c), the sum \
+         of the members' Borda points; \"chamberlin_courant\": f(S) = Σ_b w_b · u_b(best-ranked \
+         member of S on b) (0 when b ranks no member); \"pav\" (harmonic): f(S) = Σ_b w_b \
+         Σ_{j=1..m} u_b(c_(j))/j over the m members b ranks, in b's order. `groups` = \
+         {\"field\": metadata key, \"min\": {group: n}, \"max\": {group: n}}: a model's group is \
+         its metadata value at field (strings as is, other values as JSON text; missing or null: \
+         \"unknown\"); at least min[g] and at most max[g] members from group g; constraints no \
+         committee meets are INVALID_PARAMS (groups: …). Algorithm: exhaustive search over the \
+         feasible k-subsets when C(n, k) ≤ `exact_limit` (default 100,000; ties: the first \
+         subset in name order), else greedy: repeatedly add the candidate with the largest \
+         marginal gain among those after which the constraints stay satisfiable (counts s_g ≤ \
+         min(max_g, n_g) and Σ_g max(min_g, s_g) ≤ k), ties by name. Guarantee (extra \
+         `guarantee`): exhaustive: \"optimal\"; greedy k-Borda: \"optimal\" (modular, and the \
+         extendable sets form a matroid); greedy CC/PAV (monotone submodular): \"1-1/e\" of the \
+         optimum without constraints, \"1/2\" with group constraints (a partition matroid with \
+         lower bounds). Order: the members in selection order (greedy: order of addition; \
+         exhaustive: re-ordered greedily within the chosen set), then the others by marginal \
+         gain w.r.t. the committee, ties by name. Score: members: their marginal gain when \
+         added; others: their marginal gain w.r.t. the final committee (may be 0). The extra \
+         `multiwinner` has rule, k, selected, objective, exact, guarantee, exact_limit, groups \
+         ({group: members}, null without `groups`) and groups_field. Cost: exhaustive \
+         O(C(n, k) · Σ ballot sizes), greedy O(k · Σ ballot sizes) (k-Borda: O(C(n, k) · k) and \
+         O(k · n)).",
+        common_text!()
+    );
+    const PARAMS_SCHEMA: &'static str = concat!(
+        r#"{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "multiwinner",
+  "type": "object",
+  "properties": {
+    "#,
+        voters_property!(),
+        r#",
+    "k": {
+      "description": "Committee size; all candidates are selected when k is at least their number.",
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 1000000
+    },
+    "rule": {
+      "description": "The committee score: sum of Borda points (k_borda), best-ranked member's Borda utility (chamberlin_courant) or the harmonic sum of the members' utilities in each ballot's order (pav).",
+      "type": "string",
+      "enum": ["k_borda", "chamberlin_courant", "pav"],
+      "default": "k_borda"
+    },
+    "groups": {
+      "description": "Fairness constraints: a model's group is its metadata value at field (missing: \"unknown\"); at least min[g] and at most max[g] members from group g.",
+      "type": "object",
+      "properties": {
+        "field": {"type": "string"},
+        "min": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+        "max": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+      },
+      "required": ["field"],
+      "additionalProperties": false
+    },
+    "exact_limit": {
+      "description": "Search exhaustively when C(n, k) is at most this; otherwise greedy.",
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 100000000,
+      "default": 100000
+    }
+  },
+  "required": ["k"],
+  "additionalProperties": false
+}"#
+    );
+    const FLAGS: u32 = FLAGS;
+
+    fn run(
+        host: &Host<'_>,
+        data: &Dataset<'_>,
+        params: &Params,
+        _seed: u64,
+        out: &mut Output<'_>,
+    ) -> Result<(), MethodError> {
+        crate::multiwinner::run(host, data, params, out)
     }
 }

@@ -214,7 +214,7 @@ impl ScoParams {
 }
 
 /// An integer field in `min..=max` (an integral float such as 3.0 is accepted).
-fn integer(
+pub(crate) fn integer(
     params: &Params,
     field: &str,
     default: u64,

@@ -28,6 +28,20 @@ pub struct Profile {
     pub ballots: u64,
     /// Verdicts counted as two-candidate ballots (self-comparisons are skipped).
     pub comparison_ballots: u64,
+    /// Every ballot itself, in the order folded (measurement ballots, then verdicts): only
+    /// filled by [`build_keeping`] (empty from [`build`], so the other methods pay nothing).
+    pub kept: Vec<KeptBallot>,
+}
+
+/// One ballot as kept for the multiwinner rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptBallot {
+    /// The ballot's weight (1 for a sample or benchmark, the verdict's weight for a verdict).
+    pub weight: f64,
+    /// The ranked candidates best first (ties: candidate index ascending), each with its
+    /// Borda-style utility on this ballot: ranked candidates it beats + 0.5 × ranked
+    /// candidates it ties with. Equal utilities are exactly the tiers of the ballot.
+    pub ranked: Vec<(u32, f64)>,
 }
 
 impl Profile {
@@ -50,6 +64,8 @@ struct Tally {
     borda: Vec<f64>,
     /// Pair updates since the last cancellation poll.
     work: usize,
+    /// The ballots themselves, when kept.
+    kept: Option<Vec<KeptBallot>>,
 }
 
 impl Tally {
@@ -64,6 +80,7 @@ impl Tally {
         ballot.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         let s = ballot.len();
         let k = self.k;
+        let mut kept = self.kept.as_ref().map(|_| Vec::with_capacity(s));
         let mut start = 0;
         while start < s {
             let mut end = start + 1;
@@ -75,6 +92,9 @@ impl Tally {
             for &(c, _) in &ballot[start..end] {
                 let c = c as usize;
                 self.borda[c] += w * (below + 0.5 * tied);
+                if let Some(kept) = kept.as_mut() {
+                    kept.push((c as u32, below + 0.5 * tied));
+                }
                 if start == 0 {
                     self.plurality[c] += w / (end - start) as f64;
                 }
@@ -86,6 +106,9 @@ impl Tally {
             }
             self.work += (end - start) * (s - end);
             start = end;
+        }
+        if let (Some(all), Some(ranked)) = (self.kept.as_mut(), kept) {
+            all.push(KeptBallot { weight: w, ranked });
         }
         if self.work >= CHECK_EVERY {
             self.work = 0;
@@ -115,6 +138,27 @@ pub fn build(
     data: &Dataset<'_>,
     voters: Voters,
     progress_to: f64,
+) -> Result<Profile, MethodError> {
+    build_with(host, data, voters, progress_to, false)
+}
+
+/// As [`build`], also keeping every ballot in [`Profile::kept`] (the multiwinner rules need
+/// each ballot's order, not only the folded margins and points).
+pub fn build_keeping(
+    host: &Host<'_>,
+    data: &Dataset<'_>,
+    voters: Voters,
+    progress_to: f64,
+) -> Result<Profile, MethodError> {
+    build_with(host, data, voters, progress_to, true)
+}
+
+fn build_with(
+    host: &Host<'_>,
+    data: &Dataset<'_>,
+    voters: Voters,
+    progress_to: f64,
+    keep: bool,
 ) -> Result<Profile, MethodError> {
     let n = data.model_count();
     let m = data.measurements;
@@ -258,6 +302,7 @@ pub fn build(
         plurality: vec![0.0; k],
         borda: vec![0.0; k],
         work: 0,
+        kept: keep.then(Vec::new),
     };
     let mut ballots = 0u64;
     // Position of each candidate in the current sample's ballot, stamped by sample.
@@ -353,5 +398,6 @@ pub fn build(
         borda: tally.borda,
         ballots,
         comparison_ballots,
+        kept: tally.kept.unwrap_or_default(),
     })
 }

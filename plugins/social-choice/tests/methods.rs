@@ -32,7 +32,7 @@ fn descriptor_lists_the_methods() {
     assert_eq!(unsafe { str_of(d.name) }, "social-choice");
     let ids: Vec<&str> = methods().iter().map(|m| unsafe { str_of(m.id) }).collect();
     let mut expected = ALL.to_vec();
-    expected.extend(["maximal_lotteries", "sco"]);
+    expected.extend(["maximal_lotteries", "sco", "multiwinner"]);
     assert_eq!(ids, expected);
     for m in methods() {
         // Only `sco` (minibatches) uses the seed.

@@ -138,6 +138,8 @@ pub struct Fixture {
     pub c_samples: Vec<u32>,
     pub c_winners: Vec<u32>,
     pub c_weights: Vec<f64>,
+    /// Model metadata JSON by model index (missing entries: "{}").
+    pub metadata: Vec<String>,
 }
 
 impl Fixture {
@@ -163,6 +165,16 @@ impl Fixture {
 
     pub fn model(&self, name: &str) -> u32 {
         self.models.iter().position(|m| m == name).expect("a model") as u32
+    }
+
+    /// Sets the metadata JSON of `model`.
+    pub fn meta(mut self, model: &str, json: &str) -> Fixture {
+        let i = self.model(model) as usize;
+        if self.metadata.len() < self.models.len() {
+            self.metadata.resize(self.models.len(), "{}".to_owned());
+        }
+        self.metadata[i] = json.to_owned();
+        self
     }
 
     /// Adds the value of `model` on sample `sample` (by index).
@@ -233,7 +245,9 @@ impl Fixture {
     pub fn with_view<R>(&self, f: impl FnOnce(&PodiumDataset) -> R) -> R {
         let view = |v: &[String]| v.iter().map(|s| PodiumStr::new(s)).collect::<Vec<_>>();
         let names = view(&self.models);
-        let meta = vec![PodiumStr::new("{}"); self.models.len()];
+        let meta: Vec<PodiumStr> = (0..self.models.len())
+            .map(|i| PodiumStr::new(self.metadata.get(i).map_or("{}", String::as_str)))
+            .collect();
         let benchmarks = view(&self.benchmarks);
         let kinds = vec![PODIUM_METRIC_SCORE; self.benchmarks.len()];
         let samples = view(&self.samples);
