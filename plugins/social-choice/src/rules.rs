@@ -103,23 +103,26 @@ pub fn widest_paths(
             }
         }
     }
+    // Floyd–Warshall on (max, min). The loops are branch-free so that they vectorise: entries
+    // with `to == via` cannot grow (min(p[from][via], ·) ≤ p[from][via]), and the diagonal
+    // they may touch is never read as a path strength and is cleared at the end.
+    let mut via_row = vec![0.0; r];
     for via in 0..r {
         host.check_cancelled()?;
+        via_row.copy_from_slice(&p[via * r..(via + 1) * r]);
         for from in 0..r {
             let first = p[from * r + via];
             if from == via || first <= 0.0 {
                 continue;
             }
-            for to in 0..r {
-                if to == via || to == from {
-                    continue;
-                }
-                let v = first.min(p[via * r + to]);
-                if v > p[from * r + to] {
-                    p[from * r + to] = v;
-                }
+            for (to, &through) in p[from * r..(from + 1) * r].iter_mut().zip(&via_row) {
+                let v = if first < through { first } else { through };
+                *to = if v > *to { v } else { *to };
             }
         }
+    }
+    for i in 0..r {
+        p[i * r + i] = 0.0;
     }
     Ok(p)
 }
