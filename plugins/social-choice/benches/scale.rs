@@ -150,6 +150,12 @@ fn main() {
                 }
                 largest = Some(((n, voters), seconds, file));
             }
+            Ok(out) if out.status.code() == Some(124) => {
+                println!(
+                    "pref_voting {n} candidates × {voters} linear ballots: over 60 s (stopped)"
+                );
+                break;
+            }
             Ok(out) => {
                 println!(
                     "pref_voting skipped: {python} could not run it ({}); set PODIUM_REFERENCE_PYTHON",
