@@ -12,6 +12,10 @@
 //! author's guide in `plugin-api/README.md`.
 
 pub mod abi;
+pub mod params;
 pub mod sdk;
+/// cbindgen:ignore
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use abi::{PODIUM_ABI_MAJOR, PODIUM_ABI_MINOR, PodiumStatus};

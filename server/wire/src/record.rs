@@ -92,6 +92,84 @@ impl Winner {
     }
 }
 
+/// A judge's verdict on the five-level scale of Arena-Hard: `A>>B` (model_a much better), `A>B`,
+/// `A=B`, `B>A`, `B>>A` (model_b much better). It stands for a winner and a strength:
+/// `A>>B` = winner `model_a`, strength 2; `A>B` = `model_a`, 1; `A=B` = `tie`, no strength;
+/// `B>A` = `model_b`, 1; `B>>A` = `model_b`, 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum Verdict {
+    /// `A>>B`: `model_a` much better.
+    #[serde(rename = "A>>B")]
+    AMuchBetter,
+    /// `A>B`: `model_a` better.
+    #[serde(rename = "A>B")]
+    ABetter,
+    /// `A=B`: a tie.
+    #[serde(rename = "A=B")]
+    Tie,
+    /// `B>A`: `model_b` better.
+    #[serde(rename = "B>A")]
+    BBetter,
+    /// `B>>A`: `model_b` much better.
+    #[serde(rename = "B>>A")]
+    BMuchBetter,
+}
+
+impl Verdict {
+    /// Every verdict, from `A>>B` to `B>>A`.
+    pub const ALL: [Verdict; 5] = [
+        Verdict::AMuchBetter,
+        Verdict::ABetter,
+        Verdict::Tie,
+        Verdict::BBetter,
+        Verdict::BMuchBetter,
+    ];
+
+    /// The name used on the wire (`A>>B`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::AMuchBetter => "A>>B",
+            Verdict::ABetter => "A>B",
+            Verdict::Tie => "A=B",
+            Verdict::BBetter => "B>A",
+            Verdict::BMuchBetter => "B>>A",
+        }
+    }
+
+    /// Parses the wire name; exactly the five spellings of [`Verdict::as_str`].
+    pub fn parse(text: &str) -> Option<Self> {
+        Verdict::ALL.into_iter().find(|v| v.as_str() == text)
+    }
+
+    /// The winner this verdict stands for.
+    pub fn winner(self) -> Winner {
+        match self {
+            Verdict::AMuchBetter | Verdict::ABetter => Winner::ModelA,
+            Verdict::Tie => Winner::Tie,
+            Verdict::BBetter | Verdict::BMuchBetter => Winner::ModelB,
+        }
+    }
+
+    /// The strength this verdict stands for: 2 for `>>`, 1 for `>`, none for a tie.
+    pub fn strength(self) -> Option<f64> {
+        match self {
+            Verdict::AMuchBetter | Verdict::BMuchBetter => Some(2.0),
+            Verdict::ABetter | Verdict::BBetter => Some(1.0),
+            Verdict::Tie => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The style covariates a comparison's `metadata.style.model_a` / `metadata.style.model_b` may
+/// carry: answer length in tokens, markdown headers, list items, bold spans.
+pub const STYLE_COVARIATES: [&str; 4] = ["tokens", "headers", "lists", "bold"];
+
 /// One score of one model on one sample under one metric.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Measurement<'a> {
@@ -134,50 +212,120 @@ pub struct Measurement<'a> {
     pub embedding_space: Option<Cow<'a, str>>,
 }
 
-/// One pairwise verdict: which of two models did better on one sample (prompt).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+/// One pairwise verdict: which of two models did better on one sample (prompt), as parsed: a
+/// `verdict` given on the wire is already turned into `winner` and `strength`.
+///
+/// Its OpenAPI schema (`Comparison`) is the shape accepted on input, which also has `verdict`;
+/// see `ComparisonSchema` in this module.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison<'a> {
     /// Benchmark name; created on first sight.
-    #[schema(value_type = String)]
     pub benchmark: Cow<'a, str>,
     /// Sample (prompt) id; created on first sight.
-    #[schema(value_type = String)]
     pub sample: Cow<'a, str>,
     /// First model.
-    #[schema(value_type = String)]
     pub model_a: Cow<'a, str>,
     /// Second model (different from the first).
-    #[schema(value_type = String)]
     pub model_b: Cow<'a, str>,
-    /// The verdict.
+    /// The outcome (from `verdict` when one was given).
     pub winner: Winner,
     /// Who judged (an LLM judge's name, "human", …).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
     pub judge: Option<Cow<'a, str>>,
     /// How much this verdict counts (finite, > 0; default 1).
     pub weight: f64,
-    /// Optional strength of the preference (finite).
+    /// How strongly the winner was preferred (finite, > 0; 1 plain, 2 strong); never on a
+    /// tie or both_bad.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strength: Option<f64>,
-    /// When the verdict was given (RFC 3339).
+    /// When the verdict was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<DateTime<Utc>>,
-    /// Anything else about the verdict.
+    /// Anything else about the verdict; `style`, if present, has been validated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Map<String, Value>>,
     /// Sample metadata: replaces the stored metadata.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub sample_metadata: Option<Map<String, Value>>,
     /// An embedding of the sample, in `embedding_space`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sample_embedding: Option<Vec<f64>>,
     /// The embedding's space (default `default`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
     pub embedding_space: Option<Cow<'a, str>>,
+}
+
+impl utoipa::PartialSchema for Comparison<'_> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        ComparisonSchema::schema()
+    }
+}
+
+impl ToSchema for Comparison<'_> {
+    fn name() -> Cow<'static, str> {
+        ComparisonSchema::name()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        ComparisonSchema::schemas(schemas);
+    }
+}
+
+// The wire shape of a comparison line, published as the `Comparison` schema. A parsed
+// `Comparison` has the same fields except `verdict`, which it holds as `winner` and `strength`
+// (a unit test keeps the two field lists in step). Only its schema is used.
+/// One pairwise verdict: which of two models did better on one sample (prompt). Give `winner`,
+/// or `verdict`, or both (then they must agree).
+#[derive(ToSchema)]
+#[schema(as = Comparison)]
+#[allow(dead_code)]
+struct ComparisonSchema {
+    /// Benchmark name; created on first sight.
+    benchmark: String,
+    /// Sample (prompt) id; created on first sight.
+    sample: String,
+    /// First model.
+    model_a: String,
+    /// Second model (different from the first).
+    model_b: String,
+    /// The outcome; required unless `verdict` is given, and must agree with it if both are.
+    #[schema(required = false)]
+    winner: Winner,
+    /// The five-level judge scale (Arena-Hard): `A>>B` = winner `model_a`, strength 2; `A>B` =
+    /// `model_a`, strength 1; `A=B` = `tie`; `B>A` = `model_b`, strength 1; `B>>A` = `model_b`,
+    /// strength 2. Stored as that winner and strength (read back as such).
+    #[schema(nullable = false)]
+    verdict: Option<Verdict>,
+    /// Who judged (an LLM judge's name, "human", …).
+    judge: Option<String>,
+    /// How much this verdict counts (finite, > 0; default 1).
+    weight: f64,
+    /// How strongly the winner was preferred: finite and > 0; 1 = a plain preference (`A>B`),
+    /// 2 = a strong one (`A>>B`); values in between or above are allowed (graded judges).
+    /// Absent = unknown. Not allowed on a `tie` or `both_bad` outcome; with `verdict` it must
+    /// equal the verdict's strength.
+    strength: Option<f64>,
+    /// When the verdict was given (RFC 3339).
+    timestamp: Option<DateTime<Utc>>,
+    /// Anything else about the verdict (passed to ranking methods as JSON). One key is checked:
+    /// `style`, optional style covariates per answer,
+    /// `{"model_a": {...}, "model_b": {...}}`, each side an object with some of `tokens` (answer
+    /// length in tokens), `headers` (markdown headers), `lists` (list items), `bold` (bold
+    /// spans), each a finite number >= 0; both sides carry the same keys, at least one.
+    #[schema(value_type = Option<Object>)]
+    metadata: Option<Map<String, Value>>,
+    /// Sample metadata: replaces the stored metadata.
+    #[schema(value_type = Option<Object>)]
+    sample_metadata: Option<Map<String, Value>>,
+    /// An embedding of the sample, in `embedding_space`.
+    sample_embedding: Option<Vec<f64>>,
+    /// The embedding's space (default `default`).
+    embedding_space: Option<String>,
 }
 
 /// One line of a submission.
@@ -324,6 +472,8 @@ struct RawLine<'a> {
     #[serde(borrow)]
     winner: Option<Str<'a>>,
     #[serde(borrow)]
+    verdict: Option<Str<'a>>,
+    #[serde(borrow)]
     judge: Option<Str<'a>>,
     weight: Option<f64>,
     strength: Option<f64>,
@@ -363,6 +513,7 @@ const KNOWN_FIELDS: &[(&str, FieldType)] = &[
     ("model_a", FieldType::String),
     ("model_b", FieldType::String),
     ("winner", FieldType::String),
+    ("verdict", FieldType::String),
     ("judge", FieldType::String),
     ("weight", FieldType::Number),
     ("strength", FieldType::Number),
@@ -558,6 +709,139 @@ impl Checker {
         (Some(vector), space)
     }
 
+    /// The stored winner and strength of a comparison from what the line gave: `winner`,
+    /// `verdict` (already parsed; `None` when absent or invalid) and a valid `strength`.
+    fn outcome(
+        &mut self,
+        winner: Option<Winner>,
+        verdict: Option<Verdict>,
+        strength: Option<f64>,
+    ) -> (Winner, Option<f64>) {
+        let Some(verdict) = verdict else {
+            let winner = winner.unwrap_or(Winner::Tie);
+            if strength.is_some() && matches!(winner, Winner::Tie | Winner::BothBad) {
+                self.fail(
+                    "strength",
+                    format!(
+                        "a {} has no strength (strength says how much the winner was preferred)",
+                        winner.as_str()
+                    ),
+                );
+            }
+            return (winner, strength);
+        };
+        if let Some(winner) = winner
+            && winner != verdict.winner()
+        {
+            self.fail(
+                "verdict",
+                format!(
+                    "conflicts with winner: {verdict} means winner {}, but winner is {}",
+                    verdict.winner().as_str(),
+                    winner.as_str()
+                ),
+            );
+        }
+        match (verdict.strength(), strength) {
+            (None, Some(_)) => self.fail(
+                "strength",
+                format!("a tie (verdict {verdict}) has no strength"),
+            ),
+            (Some(implied), Some(given)) if implied != given => self.fail(
+                "verdict",
+                format!(
+                    "conflicts with strength: {verdict} means strength {implied}, but strength is {given}"
+                ),
+            ),
+            _ => {}
+        }
+        (verdict.winner(), verdict.strength())
+    }
+
+    /// Checks `metadata.style`: `{"model_a": {...}, "model_b": {...}}` with the same non-empty
+    /// set of [`STYLE_COVARIATES`] on both sides, each a finite number >= 0.
+    fn style(&mut self, style: &Value) {
+        const SIDES: [&str; 2] = ["model_a", "model_b"];
+        let known = STYLE_COVARIATES.join(", ");
+        let Value::Object(style) = style else {
+            self.fail(
+                "metadata.style",
+                format!(
+                    "expected a JSON object with model_a and model_b, found {}",
+                    json_type_name(style)
+                ),
+            );
+            return;
+        };
+        for key in style.keys().filter(|k| !SIDES.contains(&k.as_str())) {
+            self.fail(
+                &format!("metadata.style.{key}"),
+                "unknown key: style has model_a and model_b",
+            );
+        }
+        let mut sides = Vec::with_capacity(2);
+        for side in SIDES {
+            let field = format!("metadata.style.{side}");
+            match style.get(side) {
+                None => self.fail(
+                    &field,
+                    "required: style covariates are given for both models",
+                ),
+                Some(Value::Object(covariates)) => {
+                    if covariates.is_empty() {
+                        self.fail(&field, format!("needs at least one of {known}"));
+                    }
+                    for (key, value) in covariates {
+                        let field = format!("{field}.{key}");
+                        if !STYLE_COVARIATES.contains(&key.as_str()) {
+                            self.fail(
+                                &field,
+                                format!("unknown style covariate; expected one of {known}"),
+                            );
+                            continue;
+                        }
+                        match value.as_f64() {
+                            Some(v) if v.is_finite() && v >= 0.0 => {}
+                            Some(v) => {
+                                self.fail(&field, format!("{v} is not a finite number >= 0"))
+                            }
+                            None => self.fail(
+                                &field,
+                                format!(
+                                    "expected a finite number >= 0, found {}",
+                                    json_type_name(value)
+                                ),
+                            ),
+                        }
+                    }
+                    sides.push((side, covariates));
+                }
+                Some(other) => self.fail(
+                    &field,
+                    format!(
+                        "expected a JSON object of style covariates, found {}",
+                        json_type_name(other)
+                    ),
+                ),
+            }
+        }
+        if let [(a, a_keys), (b, b_keys)] = sides[..] {
+            for (side, keys, other, other_keys) in [(b, b_keys, a, a_keys), (a, a_keys, b, b_keys)]
+            {
+                for key in other_keys.keys() {
+                    if STYLE_COVARIATES.contains(&key.as_str()) && !keys.contains_key(key) {
+                        self.fail(
+                            &format!("metadata.style.{side}.{key}"),
+                            format!(
+                                "missing: {other} has {key}, and both models must carry the same covariates"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     fn forbid(&mut self, field: &str, present: bool, kind: &str) {
         if present {
             self.fail(field, format!("not a field of a {kind} record"));
@@ -595,6 +879,7 @@ fn validate(line: u64, raw: RawLine<'_>) -> Result<Record<'_>, Vec<LineError>> {
             check.forbid("model_a", raw.model_a.is_some(), "measurement");
             check.forbid("model_b", raw.model_b.is_some(), "measurement");
             check.forbid("winner", raw.winner.is_some(), "measurement");
+            check.forbid("verdict", raw.verdict.is_some(), "measurement");
             check.forbid("judge", raw.judge.is_some(), "measurement");
             check.forbid("weight", raw.weight.is_some(), "measurement");
             check.forbid("strength", raw.strength.is_some(), "measurement");
@@ -674,16 +959,23 @@ fn validate(line: u64, raw: RawLine<'_>) -> Result<Record<'_>, Vec<LineError>> {
             if !model_a.is_empty() && model_a == model_b {
                 check.fail("model_b", "must differ from model_a");
             }
-            let winner = match raw.winner.as_ref().map(Str::text) {
-                None => {
-                    check.fail("winner", "required");
-                    Winner::Tie
-                }
-                Some(text) => Winner::parse(text).unwrap_or_else(|| {
+            let given_winner = raw.winner.as_ref().map(Str::text).and_then(|text| {
+                let winner = Winner::parse(text);
+                if winner.is_none() {
                     check.fail("winner", "must be one of model_a, model_b, tie, both_bad");
-                    Winner::Tie
-                }),
-            };
+                }
+                winner
+            });
+            let verdict = raw.verdict.as_ref().map(Str::text).and_then(|text| {
+                let verdict = Verdict::parse(text);
+                if verdict.is_none() {
+                    check.fail("verdict", "must be one of A>>B, A>B, A=B, B>A, B>>A");
+                }
+                verdict
+            });
+            if raw.winner.is_none() && raw.verdict.is_none() {
+                check.fail("winner", "required (or give verdict)");
+            }
             let judge = check.optional_name("judge", raw.judge);
             let weight = match raw.weight {
                 None => 1.0,
@@ -694,12 +986,18 @@ fn validate(line: u64, raw: RawLine<'_>) -> Result<Record<'_>, Vec<LineError>> {
                 }
             };
             let strength = match raw.strength {
-                Some(s) if !s.is_finite() => {
-                    check.fail("strength", "must be finite");
+                Some(s) if !(s.is_finite() && s > 0.0) => {
+                    check.fail(
+                        "strength",
+                        format!(
+                            "{s} is not a finite number > 0 (1 = a plain preference, 2 = a strong one)"
+                        ),
+                    );
                     None
                 }
                 other => other,
             };
+            let (winner, strength) = check.outcome(given_winner, verdict, strength);
             let timestamp = raw.timestamp.as_ref().map(Str::text).and_then(|text| {
                 match DateTime::parse_from_rfc3339(text) {
                     Ok(t) => Some(t.with_timezone(&Utc)),
@@ -710,6 +1008,9 @@ fn validate(line: u64, raw: RawLine<'_>) -> Result<Record<'_>, Vec<LineError>> {
                 }
             });
             let metadata = check.object("metadata", raw.metadata);
+            if let Some(style) = metadata.as_ref().and_then(|m| m.get("style")) {
+                check.style(style);
+            }
             let sample_metadata = check.object("sample_metadata", raw.sample_metadata);
             let (sample_embedding, embedding_space) =
                 check.embedding(raw.sample_embedding, raw.embedding_space);
@@ -874,6 +1175,291 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// A comparison line with `extra` JSON members appended (e.g. `"verdict":"A>B"`).
+    fn comparison_line(extra: &str) -> String {
+        format!(
+            r#"{{"type":"comparison","benchmark":"b","sample":"s","model_a":"a","model_b":"c",{extra}}}"#
+        )
+    }
+
+    fn parse_comparison(extra: &str) -> Result<Comparison<'static>, Vec<LineError>> {
+        match parse_line(1, comparison_line(extra).as_bytes()).map(Record::into_owned)? {
+            Record::Comparison(c) => Ok(c),
+            Record::Measurement(_) => panic!("expected a comparison"),
+        }
+    }
+
+    #[track_caller]
+    fn error_fields(extra: &str) -> Vec<String> {
+        let errors = parse_comparison(extra).expect_err(extra);
+        errors
+            .iter()
+            .map(|e| e.field.clone().unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn verdicts_map_to_winner_and_strength() {
+        let cases = [
+            ("A>>B", Winner::ModelA, Some(2.0)),
+            ("A>B", Winner::ModelA, Some(1.0)),
+            ("A=B", Winner::Tie, None),
+            ("B>A", Winner::ModelB, Some(1.0)),
+            ("B>>A", Winner::ModelB, Some(2.0)),
+        ];
+        for (text, winner, strength) in cases {
+            let verdict = Verdict::parse(text).unwrap();
+            assert_eq!(verdict.as_str(), text);
+            assert_eq!(serde_json::to_value(verdict).unwrap(), text);
+            assert_eq!((verdict.winner(), verdict.strength()), (winner, strength));
+
+            let c = parse_comparison(&format!(r#""verdict":"{text}""#)).unwrap();
+            assert_eq!((c.winner, c.strength), (winner, strength), "{text}");
+            // The parsed record is the one the equivalent winner + strength line gives.
+            let equivalent = match strength {
+                Some(s) => format!(r#""winner":"{}","strength":{s}"#, winner.as_str()),
+                None => format!(r#""winner":"{}""#, winner.as_str()),
+            };
+            assert_eq!(c, parse_comparison(&equivalent).unwrap(), "{text}");
+            // Giving an agreeing winner (and strength) as well is fine.
+            assert_eq!(
+                c,
+                parse_comparison(&format!(r#""verdict":"{text}",{equivalent}"#)).unwrap(),
+                "{text}"
+            );
+            // Serialised, it is a valid line again (as winner + strength).
+            let Record::Comparison(again) = parse_line(
+                1,
+                serde_json::to_string(&Record::Comparison(c.clone()))
+                    .unwrap()
+                    .as_bytes(),
+            )
+            .unwrap()
+            .into_owned() else {
+                panic!("a comparison");
+            };
+            assert_eq!(again, c);
+        }
+        assert_eq!(Verdict::parse("A>>>B"), None);
+        assert_eq!(Verdict::parse("a>b"), None);
+        assert_eq!(Verdict::parse("A<B"), None);
+    }
+
+    #[test]
+    fn verdict_errors_name_their_field() {
+        for bad in ["A>>>B", "a>b", "A<B", "B=A", "", "model_a"] {
+            let extra = format!(r#""verdict":"{bad}""#);
+            assert_eq!(error_fields(&extra), ["verdict"], "{bad}");
+        }
+        // Not a string: the generic reading names the field.
+        assert_eq!(error_fields(r#""verdict":2"#), ["verdict"]);
+        // Winner and verdict must agree.
+        for (verdict, winner) in [
+            ("A>>B", "model_b"),
+            ("A>B", "tie"),
+            ("A=B", "model_a"),
+            ("A=B", "both_bad"),
+            ("B>A", "model_a"),
+            ("B>>A", "tie"),
+        ] {
+            let errors = parse_comparison(&format!(r#""verdict":"{verdict}","winner":"{winner}""#))
+                .unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].field.as_deref(), Some("verdict"));
+            assert!(
+                errors[0].reason.contains("conflicts with winner")
+                    && errors[0].reason.contains(winner),
+                "{}",
+                errors[0].reason
+            );
+        }
+        // A strength given with a verdict must be the verdict's.
+        let errors = parse_comparison(r#""verdict":"A>B","strength":2"#).unwrap_err();
+        assert_eq!(fields(&errors), [Some("verdict")]);
+        assert!(errors[0].reason.contains("conflicts with strength"));
+        assert_eq!(
+            error_fields(r#""verdict":"B>>A","strength":1.5"#),
+            ["verdict"]
+        );
+        // A tie has no strength.
+        assert_eq!(
+            error_fields(r#""verdict":"A=B","strength":1"#),
+            ["strength"]
+        );
+        // Neither winner nor verdict.
+        let errors = parse_comparison(r#""judge":"j""#).unwrap_err();
+        assert_eq!(fields(&errors), [Some("winner")]);
+        assert!(errors[0].reason.contains("verdict"));
+        // A bad winner and a good verdict: the winner is the one named.
+        assert_eq!(
+            error_fields(r#""verdict":"A>B","winner":"left""#),
+            ["winner"]
+        );
+        // Not a field of a measurement.
+        let line = br#"{"type":"measurement","model":"x","benchmark":"b","sample":"s","metric":"m","value":1,"verdict":"A>B"}"#;
+        assert_eq!(
+            fields(&parse_line(1, line).unwrap_err()),
+            vec![Some("verdict")]
+        );
+    }
+
+    #[test]
+    fn strength_rules() {
+        for (extra, strength) in [
+            (r#""winner":"model_a","strength":1"#, Some(1.0)),
+            (r#""winner":"model_b","strength":2"#, Some(2.0)),
+            (r#""winner":"model_a","strength":0.25"#, Some(0.25)),
+            (r#""winner":"model_b","strength":7.5"#, Some(7.5)),
+            (r#""winner":"tie""#, None),
+            (r#""winner":"both_bad","strength":null"#, None),
+        ] {
+            assert_eq!(
+                parse_comparison(extra).unwrap().strength,
+                strength,
+                "{extra}"
+            );
+        }
+        for extra in [
+            r#""winner":"model_a","strength":0"#,
+            r#""winner":"model_a","strength":-1"#,
+            r#""winner":"model_b","strength":-0.0"#,
+            r#""winner":"tie","strength":1"#,
+            r#""winner":"both_bad","strength":2"#,
+            r#""winner":"model_a","strength":"strong""#,
+            r#""verdict":"A>B","strength":0"#,
+        ] {
+            assert_eq!(error_fields(extra), ["strength"], "{extra}");
+        }
+        assert_eq!(error_fields(r#""winner":"model_a","strength":1e999"#), [""]);
+        let errors = parse_comparison(r#""winner":"both_bad","strength":2"#).unwrap_err();
+        assert!(
+            errors[0].reason.contains("both_bad"),
+            "{}",
+            errors[0].reason
+        );
+    }
+
+    #[test]
+    fn style_covariates() {
+        let style = r#""winner":"model_a","metadata":{"turn":1,"style":{"model_a":{"tokens":512,"headers":3,"lists":0,"bold":1.5},"model_b":{"bold":0,"lists":2,"headers":0,"tokens":230}}}"#;
+        let c = parse_comparison(style).unwrap();
+        let metadata = c.metadata.unwrap();
+        assert_eq!(metadata["turn"], 1);
+        assert_eq!(metadata["style"]["model_a"]["tokens"], 512);
+        assert_eq!(metadata["style"]["model_b"]["lists"], 2);
+        // One covariate is enough; metadata without style is not looked into.
+        parse_comparison(
+            r#""winner":"tie","metadata":{"style":{"model_a":{"tokens":0},"model_b":{"tokens":1}}}"#,
+        )
+        .unwrap();
+        parse_comparison(r#""winner":"tie","metadata":{"styles":[1],"tokens":-1}"#).unwrap();
+
+        let cases: &[(&str, &[&str])] = &[
+            (r#""style":null"#, &["metadata.style"]),
+            (r#""style":[1,2]"#, &["metadata.style"]),
+            (
+                r#""style":{"model_a":{"tokens":1},"model_b":{"tokens":-1}}"#,
+                &["metadata.style.model_b.tokens"],
+            ),
+            (
+                r#""style":{"model_a":{"tokens":"long"},"model_b":{"tokens":1}}"#,
+                &["metadata.style.model_a.tokens"],
+            ),
+            (
+                r#""style":{"model_a":{"bold":null},"model_b":{"bold":1}}"#,
+                &["metadata.style.model_a.bold"],
+            ),
+            (
+                r#""style":{"model_a":{"tokens":1,"emojis":2},"model_b":{"tokens":1}}"#,
+                &["metadata.style.model_a.emojis"],
+            ),
+            (
+                r#""style":{"model_a":{"tokens":1},"model_b":{"tokens":1},"model_c":{}}"#,
+                &["metadata.style.model_c"],
+            ),
+            (
+                r#""style":{"model_a":{"tokens":1}}"#,
+                &["metadata.style.model_b"],
+            ),
+            (
+                r#""style":{"model_a":{"tokens":1},"model_b":5}"#,
+                &["metadata.style.model_b"],
+            ),
+            (
+                r#""style":{"model_a":{},"model_b":{}}"#,
+                &["metadata.style.model_a", "metadata.style.model_b"],
+            ),
+            (
+                r#""style":{"model_a":{"tokens":1,"lists":2},"model_b":{"tokens":1,"bold":0}}"#,
+                &[
+                    "metadata.style.model_b.lists",
+                    "metadata.style.model_a.bold",
+                ],
+            ),
+        ];
+        for (style, expected) in cases {
+            let extra = format!(r#""winner":"model_a","metadata":{{{style}}}"#);
+            assert_eq!(error_fields(&extra), *expected, "{style}");
+        }
+        let errors = parse_comparison(
+            r#""winner":"model_a","metadata":{"style":{"model_a":{"tokens":1},"model_b":{"tokens":-3}}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].reason, "-3 is not a finite number >= 0");
+        let errors = parse_comparison(
+            r#""winner":"model_a","metadata":{"style":{"model_a":{"tokens":1,"lists":2},"model_b":{"tokens":1}}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            errors[0].reason.contains("model_a has lists"),
+            "{}",
+            errors[0].reason
+        );
+    }
+
+    #[test]
+    fn comparison_schema_is_the_wire_shape() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Comparison::schema()).unwrap();
+        assert_eq!(Comparison::name(), "Comparison");
+        let mut properties: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        properties.sort_unstable();
+        // Every field of a parsed record, all present, plus `verdict`.
+        let full = Comparison {
+            benchmark: "b".into(),
+            sample: "s".into(),
+            model_a: "a".into(),
+            model_b: "c".into(),
+            winner: Winner::ModelA,
+            judge: Some("j".into()),
+            weight: 1.0,
+            strength: Some(1.0),
+            timestamp: Some(DateTime::UNIX_EPOCH),
+            metadata: Some(Map::new()),
+            sample_metadata: Some(Map::new()),
+            sample_embedding: Some(vec![1.0]),
+            embedding_space: Some("e".into()),
+        };
+        let serialized = serde_json::to_value(&full).unwrap();
+        let mut expected: Vec<&str> = serialized
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .chain(["verdict"])
+            .collect();
+        expected.sort_unstable();
+        assert_eq!(properties, expected);
+        let required = schema["required"].as_array().unwrap();
+        assert!(!required.contains(&Value::from("winner")), "{required:?}");
+        assert!(!required.contains(&Value::from("verdict")), "{required:?}");
     }
 
     #[test]
