@@ -139,7 +139,10 @@ pub fn boolean(params: &Params, field: &str, default: bool) -> Result<bool, Meth
 }
 
 /// `field` as a non-empty string, `None` when absent.
-pub fn optional_string<'p>(params: &'p Params, field: &str) -> Result<Option<&'p str>, MethodError> {
+pub fn optional_string<'p>(
+    params: &'p Params,
+    field: &str,
+) -> Result<Option<&'p str>, MethodError> {
     match params.get(field) {
         None => Ok(None),
         Some(Value::String(s)) if !s.is_empty() => Ok(Some(s)),
@@ -175,9 +178,8 @@ mod tests {
 
     #[test]
     fn values_when_present() {
-        let p = map(
-            r#"{"e": "a", "n": 0.25, "z": 0, "f": -7.5, "i": 4.0, "b": false, "s": "gpt"}"#,
-        );
+        let p =
+            map(r#"{"e": "a", "n": 0.25, "z": 0, "f": -7.5, "i": 4.0, "b": false, "s": "gpt"}"#);
         assert_eq!(one_of(&p, "e", &["a", "b"], "b").unwrap(), "a");
         assert_eq!(number_in(&p, "n", 0.0, 1.0, 0.5).unwrap(), 0.25);
         assert_eq!(non_negative(&p, "z", 2.0).unwrap(), 0.0);
@@ -190,9 +192,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        let p = map(
-            r#"{"e": "c", "n": 1.5, "z": -1, "f": "1", "i": 1.5, "b": 1, "s": "", "u": 0}"#,
-        );
+        let p =
+            map(r#"{"e": "c", "n": 1.5, "z": -1, "f": "1", "i": 1.5, "b": 1, "s": "", "u": 0}"#);
         let errors = [
             one_of(&p, "e", &["a", "b"], "a").unwrap_err(),
             number_in(&p, "n", 0.0, 1.0, 0.5).unwrap_err(),

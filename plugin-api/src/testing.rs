@@ -260,7 +260,8 @@ impl Fixture {
     /// Sets the metadata JSON of `model`.
     pub fn meta(mut self, model: &str, json: &str) -> Fixture {
         let i = self.model(model) as usize;
-        self.model_metadata.resize(self.models.len(), "{}".to_owned());
+        self.model_metadata
+            .resize(self.models.len(), "{}".to_owned());
         self.model_metadata[i] = json.to_owned();
         self
     }

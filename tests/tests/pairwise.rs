@@ -134,6 +134,44 @@ fn every_method_ranks_verdicts_with_intervals(backend: Backend) {
             assert_eq!(rows[0]["model"], "m0", "{method} {params}: {board}");
         }
     }
+
+    // Two implementations of one model: the anchor plugin's Bradley–Terry with the anchor fixed
+    // (Newton on the logistic design) and the pairwise plugin's (Newman's iteration), both on
+    // the Elo scale with m3 at 1000, ties as halves, Fisher standard errors.
+    let scores = |board: &Value| -> Vec<(String, f64, f64)> {
+        let mut rows: Vec<(String, f64, f64)> = board["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let low = r["ci_low"].as_f64().unwrap();
+                (
+                    r["model"].as_str().unwrap().to_owned(),
+                    r["score"].as_f64().unwrap(),
+                    low,
+                )
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows
+    };
+    let anchored = leaderboard(
+        &server,
+        "anchor_bt",
+        json!({"anchor": "m3", "interval": "fisher"}),
+        0,
+    );
+    let pairwise = leaderboard(
+        &server,
+        "bradley_terry",
+        json!({"scale": "elo", "anchor_model": "m3", "interval": "fisher"}),
+        0,
+    );
+    for (a, b) in scores(&anchored).iter().zip(scores(&pairwise)) {
+        assert_eq!(a.0, b.0);
+        assert!((a.1 - b.1).abs() < 1e-6, "{a:?} vs {b:?}");
+        assert!((a.2 - b.2).abs() < 1e-6, "interval {a:?} vs {b:?}");
+    }
 }
 
 #[test]

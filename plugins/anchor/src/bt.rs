@@ -125,8 +125,13 @@ impl PairTable {
 
     /// `(Σ w·y from i's side, Σ w)` over the comparisons of `i` and `j`.
     pub fn score_of(&self, i: usize, j: usize) -> Option<(f64, f64)> {
-        self.get(i, j)
-            .map(|p| if p.a == i { (p.s, p.w) } else { (p.w - p.s, p.w) })
+        self.get(i, j).map(|p| {
+            if p.a == i {
+                (p.s, p.w)
+            } else {
+                (p.w - p.s, p.w)
+            }
+        })
     }
 
     /// The edges loser → winner of the "beaten by" graph (ties both ways).
@@ -235,13 +240,17 @@ struct Eval {
     matrix: Vec<f64>,
 }
 
-/// ln σ(x), stable for large |x|.
-fn log_sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        -(-x).exp().ln_1p()
+/// `(σ(x), ln σ(x), ln σ(−x))` from one `exp` and one `ln_1p`, stable for large |x| (the
+/// transcendental functions dominate a pass over a million rows).
+fn sigmoid_and_logs(x: f64) -> (f64, f64, f64) {
+    let e = (-x.abs()).exp();
+    let log_1pe = e.ln_1p();
+    let (prob, log_p) = if x >= 0.0 {
+        (1.0 / (1.0 + e), -log_1pe)
     } else {
-        x - x.exp().ln_1p()
-    }
+        (e / (1.0 + e), x - log_1pe)
+    };
+    (prob, log_p, log_p - x)
 }
 
 /// Adds `v` at (i, j) of the lower triangle of the `p × p` matrix `m`.
@@ -282,11 +291,11 @@ fn evaluate(
         for (g, zg) in z.iter().enumerate() {
             eta += beta[n_theta + g] * zg;
         }
-        let prob = 1.0 / (1.0 + (-eta).exp());
+        let (prob, log_p, log_q) = sigmoid_and_logs(eta);
         let (w, s) = (units.w[u], units.s[u]);
         let h = match pass {
             Pass::Newton => {
-                out.log_likelihood += s * log_sigmoid(eta) + (w - s) * log_sigmoid(-eta);
+                out.log_likelihood += s * log_p + (w - s) * log_q;
                 let r = s - w * prob;
                 if a != REFERENCE {
                     out.gradient[a as usize] += r;

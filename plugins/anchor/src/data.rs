@@ -182,8 +182,8 @@ pub fn style_of(data: &Dataset<'_>, row: usize) -> Result<Option<Style>, MethodE
         return Ok(None);
     }
     let bad = |why: String| MethodError::invalid_data(format!("comparison {row}: {why}"));
-    let meta: Value = serde_json::from_str(text)
-        .map_err(|e| bad(format!("metadata is not valid JSON ({e})")))?;
+    let meta: Value =
+        serde_json::from_str(text).map_err(|e| bad(format!("metadata is not valid JSON ({e})")))?;
     let Some(style) = meta.as_object().and_then(|m| m.get("style")) else {
         return Ok(None);
     };

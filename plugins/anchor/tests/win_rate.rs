@@ -49,7 +49,11 @@ fn win_rate_by_hand_strong_weight_1_and_3() {
     let data = fixture();
     // strong_weight 1: m1 has 3 wins, 1 tie, 2 losses of weight 1: (3 + 0.5) / 6 = 58.333… %.
     // m2: win of weight 2, tie of weight 1: (2 + 0.5) / 3 = 83.333… %. m3: no anchor rows.
-    let call = plugin().run("anchor_win_rate", &data, r#"{"anchor": "base", "rounds": 0}"#);
+    let call = plugin().run(
+        "anchor_win_rate",
+        &data,
+        r#"{"anchor": "base", "rounds": 0}"#,
+    );
     let s = call.scores();
     assert_eq!(s[0], Some(50.0));
     assert!((s[1].unwrap() - 100.0 * 3.5 / 6.0).abs() < 1e-12, "{s:?}");
@@ -129,8 +133,7 @@ fn ln_choose(ln_fact: &[f64], m: usize, k: usize) -> f64 {
 fn tail(ln_fact: &[f64], m: usize, c: usize, p: f64) -> f64 {
     (c..=m)
         .map(|k| {
-            (ln_choose(ln_fact, m, k) + k as f64 * p.ln() + (m - k) as f64 * (1.0 - p).ln())
-                .exp()
+            (ln_choose(ln_fact, m, k) + k as f64 * p.ln() + (m - k) as f64 * (1.0 - p).ln()).exp()
         })
         .sum()
 }
@@ -141,8 +144,10 @@ fn brute_force(p: f64) -> usize {
     for i in 1..ln_fact.len() {
         ln_fact[i] = ln_fact[i - 1] + (i as f64).ln();
     }
+    // The critical value never decreases with m, so each search starts from the last one.
+    let mut c = 0;
     for m in 1..5000 {
-        let c = (0..=m + 1)
+        c = (c..=m + 1)
             .find(|&c| c > m || tail(&ln_fact, m, c, 0.5) <= 0.05)
             .unwrap();
         if c <= m && tail(&ln_fact, m, c, p) >= 0.8 {

@@ -1,26 +1,12 @@
 //! Parameter checks shared by the methods: the host validates against the JSON Schema first, but
 //! a method must not rely on it, so every field is checked again here and every error names the
-//! field (`MethodError::invalid_params`).
+//! field (`MethodError::invalid_params`). The checks themselves are the SDK's
+//! ([`podium_plugin_api::params`]).
 
+use podium_plugin_api::params::integer_in;
 use podium_plugin_api::sdk::{MethodError, Params};
-use serde_json::Value;
 
-/// Refuses any field not in `known` (the schemas say `additionalProperties: false`).
-pub(crate) fn reject_unknown(params: &Params, known: &[&str]) -> Result<(), MethodError> {
-    match params.keys().find(|key| !known.contains(&key.as_str())) {
-        None => Ok(()),
-        Some(key) => Err(MethodError::invalid_params(
-            key,
-            format!(
-                "unknown parameter (this method accepts: {})",
-                known.join(", ")
-            ),
-        )),
-    }
-}
-
-/// The largest integer a JSON number (an `f64`) holds exactly.
-const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+pub(crate) use podium_plugin_api::params::{one_of, reject_unknown};
 
 /// `field` as an integer ≥ 1 (absent: `default`). An integral float such as `2.0` is accepted,
 /// as JSON Schema's `integer` accepts it.
@@ -32,42 +18,8 @@ pub(crate) fn positive_integer(
     let Some(value) = params.get(field) else {
         return Ok(default);
     };
-    let number = match value {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= MAX_EXACT)
-                .map(|f| f as u64)
-        }),
-        _ => None,
-    };
-    match number {
-        Some(n) if n >= 1 => Ok(n),
-        _ => Err(MethodError::invalid_params(
-            field,
-            format!("must be an integer ≥ 1, got {value}"),
-        )),
-    }
-}
-
-/// `field` as one of `options` (absent: `default`); returns the matching option.
-pub(crate) fn one_of(
-    params: &Params,
-    field: &str,
-    options: &[&'static str],
-    default: &'static str,
-) -> Result<&'static str, MethodError> {
-    let Some(value) = params.get(field) else {
-        return Ok(default);
-    };
-    value
-        .as_str()
-        .and_then(|s| options.iter().copied().find(|option| *option == s))
-        .ok_or_else(|| {
-            let choices = options
-                .iter()
-                .map(|o| format!("\"{o}\""))
-                .collect::<Vec<_>>()
-                .join(", ");
-            MethodError::invalid_params(field, format!("must be one of {choices}, got {value}"))
-        })
+    // The SDK's own message would name the upper bound (u64::MAX); this one says what is meant.
+    integer_in(params, field, 1, u64::MAX, default).map_err(|_| {
+        MethodError::invalid_params(field, format!("must be an integer ≥ 1, got {value}"))
+    })
 }

@@ -5,82 +5,18 @@
 #![allow(unsafe_code)]
 
 use std::ffi::c_void;
-use std::sync::Mutex;
 
-use podium_baseline::podium_plugin_v1;
 use podium_plugin_api::abi::*;
 use podium_plugin_api::sdk::str_of;
+use podium_plugin_api::testing::{BOTH_BAD, Call, Fixture, Plugin, TIE, WIN_A, WIN_B};
 
 // ---------------------------------------------------------------------------------------------
-// A fake host and a dataset builder.
+// The SDK's fake host, with datasets built by sample id.
 // ---------------------------------------------------------------------------------------------
 
-/// What the fake host saw during one call.
-#[derive(Default)]
-struct Seen {
-    error: Option<String>,
-    progress: Vec<f64>,
-    extras: Vec<(String, String)>,
-    cancel: bool,
-}
-
-fn seen_of<'a>(ctx: *mut c_void) -> &'a Mutex<Seen> {
-    unsafe { &*(ctx as *const Mutex<Seen>) }
-}
-unsafe extern "C" fn log(_: *mut c_void, _: u32, _: PodiumStr) {}
-unsafe extern "C" fn progress(ctx: *mut c_void, fraction: f64) {
-    seen_of(ctx).lock().unwrap().progress.push(fraction);
-}
-unsafe extern "C" fn cancelled(ctx: *mut c_void) -> u8 {
-    u8::from(seen_of(ctx).lock().unwrap().cancel)
-}
-unsafe extern "C" fn emit_extra(ctx: *mut c_void, name: PodiumStr, json: PodiumStr) {
-    let (name, json) = unsafe { (str_of(name).to_owned(), str_of(json).to_owned()) };
-    seen_of(ctx).lock().unwrap().extras.push((name, json));
-}
-unsafe extern "C" fn set_error(ctx: *mut c_void, message: PodiumStr) {
-    seen_of(ctx).lock().unwrap().error = Some(unsafe { str_of(message) }.to_owned());
-}
-
-/// The outcome of one `run`.
-struct Call {
-    status: PodiumStatus,
-    scores: Vec<f64>,
-    valid: Vec<u8>,
-    seen: Seen,
-}
-
-impl Call {
-    /// The status must be OK; then the score of each model (`None` = no score).
-    fn scores(&self) -> Vec<Option<f64>> {
-        assert_eq!(self.status, PodiumStatus::Ok, "{:?}", self.seen.error);
-        self.valid
-            .iter()
-            .zip(&self.scores)
-            .map(|(v, s)| {
-                if *v == 1 {
-                    Some(*s)
-                } else {
-                    assert!(s.is_nan(), "a model without a score has NaN, not {s}");
-                    None
-                }
-            })
-            .collect()
-    }
-
-    /// The status and message of a failed call.
-    fn error(&self) -> (PodiumStatus, String) {
-        (self.status, self.seen.error.clone().unwrap_or_default())
-    }
-
-    /// The JSON extra `name`, if emitted.
-    fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.seen
-            .extras
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, json)| serde_json::from_str(json).expect("extras are JSON"))
-    }
+/// The plugin, reached through its C entry.
+fn plugin() -> Plugin {
+    Plugin::new(podium_baseline::podium_plugin_v1)
 }
 
 /// Compares scores with a tolerance of 1e-12 (the expected values are exact fractions).
@@ -96,34 +32,31 @@ fn assert_scores(actual: &[Option<f64>], expected: &[Option<f64>]) {
     }
 }
 
-/// A small dataset built by name, owning every column; `run` lends it to a method as a
-/// `PodiumDataset`. Columns are public so a test can break them on purpose.
-#[derive(Default, Clone)]
-struct Fixture {
-    models: Vec<String>,
-    benchmarks: Vec<String>,
-    samples: Vec<String>,
-    sample_benchmarks: Vec<u32>,
-    m_models: Vec<u32>,
-    m_samples: Vec<u32>,
-    m_values: Vec<f64>,
-    c_a: Vec<u32>,
-    c_b: Vec<u32>,
-    c_samples: Vec<u32>,
-    c_winners: Vec<u32>,
-    c_weights: Vec<f64>,
+/// Models by name and nothing else (no benchmark, no sample).
+fn models(names: &[&str]) -> Fixture {
+    Fixture {
+        models: names.iter().map(|m| m.to_string()).collect(),
+        ..Fixture::default()
+    }
 }
 
-impl Fixture {
-    fn new(models: &[&str]) -> Fixture {
-        Fixture {
-            models: models.iter().map(|m| m.to_string()).collect(),
-            ..Fixture::default()
-        }
-    }
-
+/// Samples named by id, and running a baseline method.
+trait Baseline {
     /// Adds a benchmark with the given sample ids (ids are unique across the fixture).
-    fn benchmark(mut self, name: &str, samples: &[&str]) -> Fixture {
+    fn benchmark_of(self, name: &str, samples: &[&str]) -> Self;
+
+    /// Adds the measurement `value` of `model` on the sample with id `sample`.
+    fn measure_on(self, model: &str, sample: &str, value: f64) -> Self;
+
+    /// Runs method `id` with `params` through the raw entry points.
+    fn run(&self, id: &str, params: &str) -> Call;
+
+    /// As [`Baseline::run`], with the host answering "cancelled" to every poll if `cancel`.
+    fn run_with(&self, id: &str, params: &str, cancel: bool) -> Call;
+}
+
+impl Baseline for Fixture {
+    fn benchmark_of(mut self, name: &str, samples: &[&str]) -> Fixture {
         let index = self.benchmarks.len() as u32;
         self.benchmarks.push(name.to_owned());
         for s in samples {
@@ -133,139 +66,30 @@ impl Fixture {
         self
     }
 
-    fn model(&self, name: &str) -> u32 {
-        self.models.iter().position(|m| m == name).expect("a model") as u32
-    }
-
-    fn sample(&self, id: &str) -> u32 {
-        self.samples.iter().position(|s| s == id).expect("a sample") as u32
-    }
-
-    /// Adds the measurement `value` of `model` on `sample`.
-    fn measure(mut self, model: &str, sample: &str, value: f64) -> Fixture {
-        self.m_models.push(self.model(model));
-        self.m_samples.push(self.sample(sample));
-        self.m_values.push(value);
+    fn measure_on(mut self, model: &str, sample: &str, value: f64) -> Fixture {
+        let model = self.model(model);
+        let sample = self
+            .samples
+            .iter()
+            .position(|s| s == sample)
+            .expect("a sample") as u32;
+        self.push_measurement(model, sample, value);
         self
     }
 
-    /// Adds a verdict between `a` and `b` (on sample 0) with `winner` and `weight`.
-    fn compare(mut self, a: &str, b: &str, winner: u32, weight: f64) -> Fixture {
-        self.c_a.push(self.model(a));
-        self.c_b.push(self.model(b));
-        self.c_samples.push(0);
-        self.c_winners.push(winner);
-        self.c_weights.push(weight);
-        self
-    }
-
-    /// Runs method `id` with `params` through the raw entry points.
     fn run(&self, id: &str, params: &str) -> Call {
         self.run_with(id, params, false)
     }
 
     fn run_with(&self, id: &str, params: &str, cancel: bool) -> Call {
-        let method = method(id);
-        let view = |v: &[String]| v.iter().map(|s| PodiumStr::new(s)).collect::<Vec<_>>();
-        let names = view(&self.models);
-        let meta = vec![PodiumStr::new("{}"); self.models.len()];
-        let benchmarks = view(&self.benchmarks);
-        let kinds = vec![PODIUM_METRIC_SCORE; self.benchmarks.len()];
-        let samples = view(&self.samples);
-        let n = self.c_winners.len();
-        let strengths = vec![f64::NAN; n];
-        let timestamps = vec![PODIUM_NO_TIMESTAMP; n];
-        let judges = vec![PODIUM_NO_INDEX; n];
-        let dataset = PodiumDataset {
-            struct_size: size_of::<PodiumDataset>() as u32,
-            model_count: names.len(),
-            model_names: names.as_ptr(),
-            model_metadata: meta.as_ptr(),
-            benchmark_count: benchmarks.len(),
-            benchmark_names: benchmarks.as_ptr(),
-            benchmark_metric_kinds: kinds.as_ptr(),
-            sample_count: samples.len(),
-            sample_ids: samples.as_ptr(),
-            sample_benchmarks: self.sample_benchmarks.as_ptr(),
-            sample_metadata: std::ptr::null(),
-            measurement_count: self.m_values.len(),
-            measurement_models: self.m_models.as_ptr(),
-            measurement_samples: self.m_samples.as_ptr(),
-            measurement_values: self.m_values.as_ptr(),
-            comparison_count: n,
-            comparison_models_a: self.c_a.as_ptr(),
-            comparison_models_b: self.c_b.as_ptr(),
-            comparison_samples: self.c_samples.as_ptr(),
-            comparison_winners: self.c_winners.as_ptr(),
-            comparison_strengths: strengths.as_ptr(),
-            comparison_weights: self.c_weights.as_ptr(),
-            comparison_timestamps_ms: timestamps.as_ptr(),
-            comparison_judges: judges.as_ptr(),
-            comparison_metadata: std::ptr::null(),
-            judge_count: 0,
-            judge_names: std::ptr::null(),
-        };
-        let count = names.len();
-        let mut scores = vec![f64::NAN; count];
-        let mut valid = vec![0u8; count];
-        let mut low = vec![f64::NAN; count];
-        let mut high = vec![f64::NAN; count];
-        let mut order = vec![0u32; count];
-        let mut results = PodiumResults {
-            struct_size: size_of::<PodiumResults>() as u32,
-            model_count: count,
-            scores: scores.as_mut_ptr(),
-            valid: valid.as_mut_ptr(),
-            interval_low: low.as_mut_ptr(),
-            interval_high: high.as_mut_ptr(),
-            order: order.as_mut_ptr(),
-            order_len: 0,
-        };
-        let seen = Mutex::new(Seen {
-            cancel,
-            ..Seen::default()
-        });
-        let host = PodiumHost {
-            struct_size: size_of::<PodiumHost>() as u32,
-            ctx: &seen as *const Mutex<Seen> as *mut c_void,
-            log: Some(log),
-            progress: Some(progress),
-            cancelled: Some(cancelled),
-            emit_extra: Some(emit_extra),
-            set_error: Some(set_error),
-        };
-        let run = method.run.expect("the SDK always sets run");
-        let status = unsafe { run(&host, &dataset, PodiumStr::new(params), 42, &mut results) };
-        assert_eq!(results.order_len, 0, "baseline methods order by score");
-        assert!(low.iter().chain(&high).all(|x| x.is_nan()), "no intervals");
-        Call {
-            status,
-            scores,
-            valid,
-            seen: seen.into_inner().unwrap(),
-        }
+        let call = plugin().run_with(id, self, params, 42, cancel.then_some(1));
+        assert!(call.order.is_empty(), "baseline methods order by score");
+        assert!(
+            call.low.iter().chain(&call.high).all(|x| x.is_nan()),
+            "no intervals"
+        );
+        call
     }
-}
-
-fn descriptor() -> &'static PodiumPluginDescriptor {
-    let mut descriptor: *const PodiumPluginDescriptor = std::ptr::null();
-    assert_eq!(
-        unsafe { podium_plugin_v1(PODIUM_ABI_MAJOR, PODIUM_ABI_MINOR, &mut descriptor) },
-        PodiumStatus::Ok
-    );
-    unsafe { &*descriptor }
-}
-
-fn methods() -> &'static [PodiumMethodInfo] {
-    let d = descriptor();
-    unsafe { std::slice::from_raw_parts(d.methods, d.method_count) }
-}
-
-fn method(id: &str) -> &'static PodiumMethodInfo {
-    methods()
-        .iter()
-        .find(|m| unsafe { str_of(m.id) } == id)
-        .unwrap_or_else(|| panic!("no method {id}"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,25 +105,20 @@ fn method(id: &str) -> &'static PodiumMethodInfo {
 /// | B     | 1  | 1  | 0  |      |    |
 /// | C     |    |    |    | 0.25 |    |
 fn measured() -> Fixture {
-    Fixture::new(&["A", "B", "C", "D"])
-        .benchmark("math", &["m1", "m2", "m3"])
-        .benchmark("code", &["c1", "c2"])
-        .benchmark("unused", &["u1"])
-        .measure("A", "m1", 1.0)
-        .measure("A", "m2", 0.0)
-        .measure("A", "m3", 1.0)
-        .measure("A", "c1", 0.5)
-        .measure("A", "c2", 1.0)
-        .measure("B", "m1", 1.0)
-        .measure("B", "m2", 1.0)
-        .measure("B", "m3", 0.0)
-        .measure("C", "c1", 0.25)
+    models(&["A", "B", "C", "D"])
+        .benchmark_of("math", &["m1", "m2", "m3"])
+        .benchmark_of("code", &["c1", "c2"])
+        .benchmark_of("unused", &["u1"])
+        .measure_on("A", "m1", 1.0)
+        .measure_on("A", "m2", 0.0)
+        .measure_on("A", "m3", 1.0)
+        .measure_on("A", "c1", 0.5)
+        .measure_on("A", "c2", 1.0)
+        .measure_on("B", "m1", 1.0)
+        .measure_on("B", "m2", 1.0)
+        .measure_on("B", "m3", 0.0)
+        .measure_on("C", "c1", 0.25)
 }
-
-const WIN_A: u32 = PODIUM_WINNER_MODEL_A;
-const WIN_B: u32 = PODIUM_WINNER_MODEL_B;
-const TIE: u32 = PODIUM_WINNER_TIE;
-const BOTH_BAD: u32 = PODIUM_WINNER_BOTH_BAD;
 
 /// Comparisons: models A, B, C, D (D only against itself, which does not count); weights and
 /// both sides of the a/b columns exercised.
@@ -316,8 +135,8 @@ const BOTH_BAD: u32 = PODIUM_WINNER_BOTH_BAD;
 /// | 8 | B | C | tie      | 1      | B ties C, w 1      |
 /// | 9 | D | D | model_a  | 1      | self: skipped      |
 fn compared() -> Fixture {
-    Fixture::new(&["A", "B", "C", "D"])
-        .benchmark("arena", &["q1"])
+    models(&["A", "B", "C", "D"])
+        .benchmark_of("arena", &["q1"])
         .compare("A", "B", WIN_A, 1.0)
         .compare("B", "A", WIN_B, 2.0)
         .compare("A", "B", TIE, 1.0)
@@ -335,14 +154,15 @@ fn compared() -> Fixture {
 
 #[test]
 fn the_descriptor_lists_exactly_the_three_methods_with_parseable_schemas() {
-    let d = descriptor();
+    let d = plugin().descriptor();
     assert_eq!(
         (d.abi_major, d.abi_minor),
         (PODIUM_ABI_MAJOR, PODIUM_ABI_MINOR)
     );
     assert_eq!(unsafe { str_of(d.name) }, "baseline");
     assert_eq!(unsafe { str_of(d.version) }, env!("CARGO_PKG_VERSION"));
-    let listed: Vec<(&str, u32)> = methods()
+    let listed: Vec<(&str, u32)> = plugin()
+        .methods()
         .iter()
         .map(|m| (unsafe { str_of(m.id) }, m.flags))
         .collect();
@@ -356,7 +176,7 @@ fn the_descriptor_lists_exactly_the_three_methods_with_parseable_schemas() {
     );
     let expected_properties: [&[&str]; 3] =
         [&["min_samples"], &["min_samples", "missing"], &["ties"]];
-    for (m, expected) in methods().iter().zip(expected_properties) {
+    for (m, expected) in plugin().methods().iter().zip(expected_properties) {
         let id = unsafe { str_of(m.id) };
         assert_eq!(m.struct_size as usize, size_of::<PodiumMethodInfo>());
         assert!(m.run.is_some());
@@ -569,8 +389,8 @@ fn win_rate_can_ignore_ties() {
 #[test]
 fn win_rate_pairs_that_only_tied_did_not_meet_when_ties_are_ignored() {
     // X ties Y twice (tie, both_bad); X beats Z once.
-    let fixture = Fixture::new(&["X", "Y", "Z"])
-        .benchmark("arena", &["q1"])
+    let fixture = models(&["X", "Y", "Z"])
+        .benchmark_of("arena", &["q1"])
         .compare("X", "Y", TIE, 1.0)
         .compare("Y", "X", BOTH_BAD, 1.0)
         .compare("Z", "X", WIN_B, 1.0);
@@ -590,7 +410,7 @@ fn win_rate_pairs_that_only_tied_did_not_meet_when_ties_are_ignored() {
 fn win_rate_counts_each_opponent_once() {
     // P beats Q 9 times; R beats P once. Not pooled (which would give P 9/10):
     // P = (w(P,Q) + w(P,R)) / 2 = (1 + 0) / 2 = 1/2; Q = 0; R = 1.
-    let mut fixture = Fixture::new(&["P", "Q", "R"]).benchmark("arena", &["q1"]);
+    let mut fixture = models(&["P", "Q", "R"]).benchmark_of("arena", &["q1"]);
     for _ in 0..9 {
         fixture = fixture.compare("P", "Q", WIN_A, 1.0);
     }
@@ -605,8 +425,8 @@ fn win_rate_counts_each_opponent_once() {
 fn win_rate_skips_the_matrix_for_many_models() {
     let names: Vec<String> = (0..201).map(|i| format!("m{i}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let fixture = Fixture::new(&names)
-        .benchmark("arena", &["q1"])
+    let fixture = models(&names)
+        .benchmark_of("arena", &["q1"])
         .compare("m0", "m200", WIN_A, 1.0);
     let call = fixture.run("win_rate", "{}");
     let scores = call.scores();
@@ -615,8 +435,8 @@ fn win_rate_skips_the_matrix_for_many_models() {
     assert_eq!(scores.iter().filter(|s| s.is_some()).count(), 2);
     assert!(call.extra("pairwise_win_rates").is_none());
     // At the limit (200 models) it is emitted.
-    let fixture = Fixture::new(&names[..200])
-        .benchmark("arena", &["q1"])
+    let fixture = models(&names[..200])
+        .benchmark_of("arena", &["q1"])
         .compare("m0", "m199", WIN_A, 1.0);
     let extra = fixture.run("win_rate", "{}").extra("pairwise_win_rates");
     let extra = extra.expect("the matrix for 200 models");
@@ -683,7 +503,7 @@ fn cancellation_is_polled_inside_large_loops() {
     // More rows than one polling interval; the host flips the flag after the first poll, so
     // only a poll inside the loop can see it.
     let rows = podium_baseline::CHECK_EVERY + 10;
-    let mut fixture = Fixture::new(&["A", "B"]).benchmark("b", &["s"]);
+    let mut fixture = models(&["A", "B"]).benchmark_of("b", &["s"]);
     fixture.m_models = vec![0; rows];
     fixture.m_samples = vec![0; rows];
     fixture.m_values = vec![1.0; rows];
@@ -695,7 +515,7 @@ fn cancellation_is_polled_inside_large_loops() {
     }
     // Run through a host whose `cancelled` answers yes from the third poll on (two polls
     // happen before the loop reaches row CHECK_EVERY: one at the start, one at row 0).
-    let method = method("mean");
+    let method = plugin().method("mean");
     let names = [PodiumStr::new("A"), PodiumStr::new("B")];
     let samples = [PodiumStr::new("s")];
     let benchmarks = [PodiumStr::new("b")];
@@ -750,7 +570,7 @@ fn assert_invalid_data(call: Call, needle: &str) {
 #[test]
 fn broken_or_unsuitable_data_is_invalid_data() {
     // A method needs its kind of data at all.
-    let no_measurements = Fixture::new(&["A"]).benchmark("b", &["s"]);
+    let no_measurements = models(&["A"]).benchmark_of("b", &["s"]);
     assert_invalid_data(no_measurements.run("mean", "{}"), "no measurements");
     assert_invalid_data(no_measurements.run("macro_mean", "{}"), "no measurements");
     assert_invalid_data(measured().run("win_rate", "{}"), "no comparisons");
@@ -775,16 +595,16 @@ fn broken_or_unsuitable_data_is_invalid_data() {
     assert_invalid_data(m.run("macro_mean", "{}"), "sample 0 refers to benchmark 7");
 
     let mut c = compared();
-    c.c_b[3] = 4;
+    c.comparisons[3].b = 4;
     assert_invalid_data(c.run("win_rate", "{}"), "comparison 3 refers to model 4");
     let mut c = compared();
-    c.c_weights[1] = 0.0;
+    c.comparisons[1].weight = 0.0;
     assert_invalid_data(c.run("win_rate", "{}"), "comparison 1 has weight 0");
     let mut c = compared();
-    c.c_weights[1] = f64::INFINITY;
+    c.comparisons[1].weight = f64::INFINITY;
     assert_invalid_data(c.run("win_rate", "{}"), "comparison 1 has weight inf");
     let mut c = compared();
-    c.c_winners[5] = 4;
+    c.comparisons[5].winner = 4;
     assert_invalid_data(c.run("win_rate", "{}"), "comparison 5 has winner code 4");
 }
 

@@ -1,8 +1,8 @@
 //! The method's parameters: parsed and checked here again (the host validates against the
 //! schema first, but a method must not rely on that); every error names its field.
 
+use podium_plugin_api::params::{integer_in, non_negative, one_of, reject_unknown};
 use podium_plugin_api::sdk::{MethodError, Params};
-use serde_json::Value;
 
 /// How an exact tie (equal values on a sample, or a `tie` verdict) enters W.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,9 +63,6 @@ pub const FIELDS: [&str; 6] = [
 /// The largest `max_iter` accepted.
 pub const MAX_ITER_LIMIT: u64 = 100_000;
 
-/// The largest integer a JSON number (an `f64`) holds exactly.
-const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
-
 impl OneBenchParams {
     /// The defaults (choix 0.4.1's for the fit; the ONEBench path for ties).
     pub const DEFAULT: OneBenchParams = OneBenchParams {
@@ -79,15 +76,7 @@ impl OneBenchParams {
 
     /// Parses and checks `params`; an absent field takes its default.
     pub fn parse(params: &Params) -> Result<OneBenchParams, MethodError> {
-        if let Some(key) = params.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-            return Err(MethodError::invalid_params(
-                key,
-                format!(
-                    "unknown parameter (this method accepts: {})",
-                    FIELDS.join(", ")
-                ),
-            ));
-        }
+        reject_unknown(params, &FIELDS)?;
         let d = OneBenchParams::DEFAULT;
         Ok(OneBenchParams {
             ties: match one_of(
@@ -120,74 +109,10 @@ impl OneBenchParams {
     }
 }
 
-/// `field` as one of `options` (absent: `default`).
-fn one_of(
-    params: &Params,
-    field: &str,
-    options: &[&'static str],
-    default: &'static str,
-) -> Result<&'static str, MethodError> {
-    let Some(value) = params.get(field) else {
-        return Ok(default);
-    };
-    value
-        .as_str()
-        .and_then(|s| options.iter().copied().find(|option| *option == s))
-        .ok_or_else(|| {
-            let choices = options
-                .iter()
-                .map(|o| format!("\"{o}\""))
-                .collect::<Vec<_>>()
-                .join(", ");
-            MethodError::invalid_params(field, format!("must be one of {choices}, got {value}"))
-        })
-}
-
-/// `field` as a finite number ≥ 0 (absent: `default`).
-fn non_negative(params: &Params, field: &str, default: f64) -> Result<f64, MethodError> {
-    let Some(value) = params.get(field) else {
-        return Ok(default);
-    };
-    match value.as_f64() {
-        Some(x) if x.is_finite() && x >= 0.0 => Ok(x),
-        _ => Err(MethodError::invalid_params(
-            field,
-            format!("must be a number ≥ 0, got {value}"),
-        )),
-    }
-}
-
-/// `field` as an integer in `low..=high` (absent: `default`). An integral float such as `2.0`
-/// is accepted, as JSON Schema's `integer` accepts it.
-fn integer_in(
-    params: &Params,
-    field: &str,
-    low: u64,
-    high: u64,
-    default: u64,
-) -> Result<u64, MethodError> {
-    let Some(value) = params.get(field) else {
-        return Ok(default);
-    };
-    let number = match value {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= MAX_EXACT)
-                .map(|f| f as u64)
-        }),
-        _ => None,
-    };
-    match number {
-        Some(n) if (low..=high).contains(&n) => Ok(n),
-        _ => Err(MethodError::invalid_params(
-            field,
-            format!("must be an integer from {low} to {high}, got {value}"),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn parse(text: &str) -> Result<OneBenchParams, MethodError> {

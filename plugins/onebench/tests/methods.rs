@@ -454,11 +454,11 @@ fn cancellation_is_polled_inside_the_pair_loop() {
 
 #[test]
 fn the_descriptor_lists_the_method_with_a_complete_schema() {
-    let d = descriptor();
+    let d = plugin().descriptor();
     assert_eq!(unsafe { str_of(d.name) }, "onebench");
     assert_eq!(unsafe { str_of(d.version) }, env!("CARGO_PKG_VERSION"));
     assert_eq!(d.method_count, 1);
-    let m = method("onebench");
+    let m = plugin().method("onebench");
     assert_eq!(
         m.flags,
         PODIUM_METHOD_USES_MEASUREMENTS | PODIUM_METHOD_USES_COMPARISONS
@@ -547,12 +547,12 @@ fn broken_rows_are_invalid_data() {
     f.m_values[4] = f64::INFINITY;
     assert_invalid_data(f.run("{}"), "measurement 4 has the non-finite value inf");
     let mut f = three();
-    f.c_b[1] = 7;
+    f.comparisons[1].b = 7;
     assert_invalid_data(f.run("{}"), "comparison 1 refers to model 7");
     let mut f = three();
-    f.c_weights[0] = -1.0;
+    f.comparisons[0].weight = -1.0;
     assert_invalid_data(f.run("{}"), "comparison 0 has weight -1");
     let mut f = three();
-    f.c_winners[2] = 9;
+    f.comparisons[2].winner = 9;
     assert_invalid_data(f.run("{}"), "comparison 2 has winner code 9");
 }

@@ -24,7 +24,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::Fixture;
+use common::{Fixture, SocialChoice};
 use podium_synth::SplitMix64;
 
 /// The faster of two runs (the first pays for cold caches and page faults).

@@ -1,8 +1,10 @@
 //! Parameters shared by every method (`voters`) and the method-specific ones (`copeland_tie`,
 //! `exact_up_to`), checked field by field: errors start with the field name.
 
+use podium_plugin_api::params::{
+    finite, integer_in, non_negative, number_in, one_of, reject_unknown,
+};
 use podium_plugin_api::sdk::{MethodError, Params};
-use serde_json::Value;
 
 /// Who votes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,66 +49,27 @@ impl SocialChoiceParams {
 
     /// Parses `params`, accepting only `voters` and the fields in `extra` (the method's own).
     pub fn parse(params: &Params, extra: &[&str]) -> Result<SocialChoiceParams, MethodError> {
-        if let Some(key) = params
-            .keys()
-            .find(|k| k.as_str() != "voters" && !extra.contains(&k.as_str()))
-        {
-            let mut accepted = vec!["voters"];
-            accepted.extend_from_slice(extra);
-            return Err(MethodError::invalid_params(
-                key,
-                format!(
-                    "unknown parameter (this method accepts: {})",
-                    accepted.join(", ")
-                ),
-            ));
-        }
+        let mut accepted = vec!["voters"];
+        accepted.extend_from_slice(extra);
+        reject_unknown(params, &accepted)?;
         let d = SocialChoiceParams::DEFAULT;
-        let voters = match params.get("voters") {
-            None => d.voters,
-            Some(Value::String(s)) if s == "samples" => Voters::Samples,
-            Some(Value::String(s)) if s == "benchmarks" => Voters::Benchmarks,
-            Some(other) => {
-                return Err(MethodError::invalid_params(
-                    "voters",
-                    format!("must be one of \"samples\", \"benchmarks\", got {other}"),
-                ));
-            }
+        let voters = match one_of(
+            params,
+            "voters",
+            &["samples", "benchmarks"],
+            d.voters.as_str(),
+        )? {
+            "samples" => Voters::Samples,
+            _ => Voters::Benchmarks,
         };
-        let copeland_tie = match params.get("copeland_tie") {
-            None => d.copeland_tie,
-            Some(value) => match value.as_f64() {
-                Some(x) if (0.0..=1.0).contains(&x) => x,
-                _ => {
-                    return Err(MethodError::invalid_params(
-                        "copeland_tie",
-                        format!("must be a number from 0 to 1, got {value}"),
-                    ));
-                }
-            },
-        };
-        let exact_up_to = match params.get("exact_up_to") {
-            None => d.exact_up_to,
-            Some(value) => {
-                let n = match value {
-                    Value::Number(n) => n.as_u64().or_else(|| {
-                        n.as_f64()
-                            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= 1e6)
-                            .map(|f| f as u64)
-                    }),
-                    _ => None,
-                };
-                match n {
-                    Some(n) if n <= MAX_EXACT_UP_TO => n as usize,
-                    _ => {
-                        return Err(MethodError::invalid_params(
-                            "exact_up_to",
-                            format!("must be an integer from 0 to {MAX_EXACT_UP_TO}, got {value}"),
-                        ));
-                    }
-                }
-            }
-        };
+        let copeland_tie = number_in(params, "copeland_tie", 0.0, 1.0, d.copeland_tie)?;
+        let exact_up_to = integer_in(
+            params,
+            "exact_up_to",
+            0,
+            MAX_EXACT_UP_TO,
+            d.exact_up_to as u64,
+        )? as usize;
         Ok(SocialChoiceParams {
             voters,
             copeland_tie,
@@ -167,40 +130,19 @@ impl ScoParams {
     /// [`SocialChoiceParams::parse`] with [`SCO_PARAMS`]).
     pub fn parse(params: &Params) -> Result<ScoParams, MethodError> {
         let d = ScoParams::DEFAULT;
-        let number =
-            |field: &str, default: f64, ok: fn(f64) -> bool, what: &str| match params.get(field) {
-                None => Ok(default),
-                Some(value) => match value.as_f64() {
-                    Some(x) if x.is_finite() && ok(x) => Ok(x),
-                    _ => Err(MethodError::invalid_params(
-                        field,
-                        format!("must be {what}, got {value}"),
-                    )),
-                },
-            };
-        let rating_min = number("rating_min", d.rating_min, |_| true, "a finite number")?;
-        let rating_max = number("rating_max", d.rating_max, |_| true, "a finite number")?;
+        let rating_min = finite(params, "rating_min", d.rating_min)?;
+        let rating_max = finite(params, "rating_max", d.rating_max)?;
         if rating_max <= rating_min {
             return Err(MethodError::invalid_params(
                 "rating_max",
                 format!("must be greater than rating_min ({rating_min}), got {rating_max}"),
             ));
         }
-        let temperature = number(
-            "temperature",
-            d.temperature,
-            |x| x > 0.0,
-            "a positive number",
-        )?;
-        let learning_rate = number(
-            "learning_rate",
-            d.learning_rate,
-            |x| x > 0.0,
-            "a positive number",
-        )?;
-        let tol = number("tol", d.tol, |x| x >= 0.0, "a number ≥ 0")?;
-        let iterations = integer(params, "iterations", d.iterations, 1, MAX_ITERATIONS)?;
-        let batch_size = integer(params, "batch_size", d.batch_size, 0, MAX_BATCH_SIZE)?;
+        let temperature = positive(params, "temperature", d.temperature)?;
+        let learning_rate = positive(params, "learning_rate", d.learning_rate)?;
+        let tol = non_negative(params, "tol", d.tol)?;
+        let iterations = integer_in(params, "iterations", 1, MAX_ITERATIONS, d.iterations)?;
+        let batch_size = integer_in(params, "batch_size", 0, MAX_BATCH_SIZE, d.batch_size)?;
         Ok(ScoParams {
             rating_min,
             rating_max,
@@ -213,7 +155,8 @@ impl ScoParams {
     }
 }
 
-/// An integer field in `min..=max` (an integral float such as 3.0 is accepted).
+/// An integer field in `min..=max` (an integral float such as 3.0 is accepted): the SDK's
+/// [`integer_in`] with its arguments in the order the multiwinner parameters pass them.
 pub(crate) fn integer(
     params: &Params,
     field: &str,
@@ -221,28 +164,27 @@ pub(crate) fn integer(
     min: u64,
     max: u64,
 ) -> Result<u64, MethodError> {
+    integer_in(params, field, min, max, default)
+}
+
+/// `field` as a finite number > 0 (absent: `default`); the SDK has no getter for this one.
+fn positive(params: &Params, field: &str, default: f64) -> Result<f64, MethodError> {
     let Some(value) = params.get(field) else {
         return Ok(default);
     };
-    let n = match value {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= max as f64)
-                .map(|f| f as u64)
-        }),
-        _ => None,
-    };
-    match n {
-        Some(n) if (min..=max).contains(&n) => Ok(n),
+    match value.as_f64() {
+        Some(x) if x.is_finite() && x > 0.0 => Ok(x),
         _ => Err(MethodError::invalid_params(
             field,
-            format!("must be an integer from {min} to {max}, got {value}"),
+            format!("must be a positive number, got {value}"),
         )),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn parse(text: &str, extra: &[&str]) -> Result<SocialChoiceParams, MethodError> {

@@ -69,7 +69,7 @@ fn close(got: &[f64], want: &[f64], tol: f64) {
 
 #[test]
 fn schemas_and_flags() {
-    let sco = method("sco");
+    let sco = plugin().method("sco");
     let schema: serde_json::Value =
         serde_json::from_str(unsafe { str_of(sco.params_schema) }).unwrap();
     let p = &schema["properties"];
@@ -83,7 +83,7 @@ fn schemas_and_flags() {
     assert_eq!(p["tol"]["default"], json!(0));
     assert_eq!(schema["additionalProperties"], json!(false));
     assert_ne!(sco.flags & podium_plugin_api::abi::PODIUM_METHOD_SEEDED, 0);
-    let ml = method("maximal_lotteries");
+    let ml = plugin().method("maximal_lotteries");
     let schema: serde_json::Value =
         serde_json::from_str(unsafe { str_of(ml.params_schema) }).unwrap();
     assert_eq!(

@@ -28,13 +28,17 @@ fn order(f: &Fixture, method: &str, params: &str) -> Vec<String> {
 
 #[test]
 fn descriptor_lists_the_methods() {
-    let d = descriptor();
+    let d = plugin().descriptor();
     assert_eq!(unsafe { str_of(d.name) }, "social-choice");
-    let ids: Vec<&str> = methods().iter().map(|m| unsafe { str_of(m.id) }).collect();
+    let ids: Vec<&str> = plugin()
+        .methods()
+        .iter()
+        .map(|m| unsafe { str_of(m.id) })
+        .collect();
     let mut expected = ALL.to_vec();
     expected.extend(["maximal_lotteries", "sco", "multiwinner"]);
     assert_eq!(ids, expected);
-    for m in methods() {
+    for m in plugin().methods() {
         // Only `sco` (minibatches) uses the seed.
         let seeded = if unsafe { str_of(m.id) } == "sco" {
             PODIUM_METHOD_SEEDED
@@ -58,11 +62,11 @@ fn descriptor_lists_the_methods() {
         assert_eq!(schema["properties"]["voters"]["default"], json!("samples"));
         assert!(!unsafe { str_of(m.description) }.is_empty());
     }
-    let copeland = method("copeland");
+    let copeland = plugin().method("copeland");
     let schema: serde_json::Value =
         serde_json::from_str(unsafe { str_of(copeland.params_schema) }).unwrap();
     assert_eq!(schema["properties"]["copeland_tie"]["default"], json!(0.5));
-    let kemeny = method("kemeny");
+    let kemeny = plugin().method("kemeny");
     let schema: serde_json::Value =
         serde_json::from_str(unsafe { str_of(kemeny.params_schema) }).unwrap();
     assert_eq!(schema["properties"]["exact_up_to"]["default"], json!(20));

@@ -24,7 +24,7 @@ fn score_of(c: &Call, f: &Fixture, name: &str) -> f64 {
 
 #[test]
 fn schema_and_registration() {
-    let m = method("multiwinner");
+    let m = plugin().method("multiwinner");
     let schema: Value = serde_json::from_str(unsafe { str_of(m.params_schema) }).unwrap();
     assert_eq!(schema["required"], json!(["k"]));
     assert_eq!(
@@ -338,7 +338,7 @@ fn exact_vs_greedy_on_random_profiles() {
         let (f, ballots) = random_profile(&mut rng, n, 12);
         let orgs: Vec<String> = (0..n)
             .map(|i| {
-                let m: Value = serde_json::from_str(&f.metadata[i]).unwrap();
+                let m: Value = serde_json::from_str(&f.model_metadata[i]).unwrap();
                 m["org"].as_str().unwrap().to_owned()
             })
             .collect();

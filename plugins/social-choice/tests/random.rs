@@ -80,12 +80,12 @@ fn margins(f: &Fixture) -> Vec<Vec<f64>> {
             }
         }
     }
-    for i in 0..f.c_winners.len() {
-        let (a, b, w) = (f.c_a[i] as usize, f.c_b[i] as usize, f.c_weights[i]);
+    for c in &f.comparisons {
+        let (a, b, w) = (c.a as usize, c.b as usize, c.weight);
         if a == b {
             continue;
         }
-        match f.c_winners[i] {
+        match c.winner {
             WIN_A => {
                 m[a][b] += w;
                 m[b][a] -= w;

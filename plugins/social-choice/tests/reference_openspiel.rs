@@ -136,7 +136,7 @@ fn sco_defaults_are_the_reference_settings() {
     assert_eq!(s["batch_size"], 0, "full batch");
     assert_eq!(s["initial_param_noise"], 0.0);
     // The plugin's schema defaults (the test passes "{}").
-    let sco = method("sco");
+    let sco = plugin().method("sco");
     let schema: Value =
         serde_json::from_str(unsafe { podium_plugin_api::sdk::str_of(sco.params_schema) }).unwrap();
     let p = &schema["properties"];

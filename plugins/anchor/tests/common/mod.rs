@@ -1,6 +1,6 @@
 //! Helpers shared by the anchor plugin's tests: rows from 5-level verdicts, and the plugin.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub use podium_plugin_api::abi::PodiumStatus;
 pub use podium_plugin_api::testing::{
