@@ -20,7 +20,9 @@
 //! - **One latent ability per model.** Each model has an ability θ set by its family and size
 //!   (plus a little seeded jitter), and every value is drawn from it: binary metrics are
 //!   Bernoulli(sigmoid(θ − difficulty)), F1 a noisy logistic, latency a log-normal that shrinks
-//!   as θ grows, and arena verdicts follow a Bradley–Terry model on θ with ties and `both_bad`.
+//!   as θ grows, and arena verdicts follow a Bradley–Terry model on θ with ties and `both_bad`,
+//!   strong verdicts (strength 2) likelier for clear gaps, and a slight judge preference for
+//!   longer answers (answer lengths stored as `metadata.style`, for style control).
 //!   Methods therefore broadly agree on the order, yet the noise, per-language and per-topic
 //!   skills and judge differences leave them something to disagree about.
 //! - **Sparse, like real results.** Each model covers a random 60–100 % of each benchmark's
@@ -777,8 +779,17 @@ fn arena(seed: u64, models: &[Model]) -> DemoBenchmark {
         })
         .collect();
     let players: Vec<&Model> = models.iter().filter(|m| m.skips != Some(ARENA)).collect();
-    let mut verdicts: Vec<(i64, usize, &Model, &Model, Winner, &'static str)> = (0
-        ..ARENA_COMPARISONS)
+    type Verdict<'m> = (
+        i64,
+        usize,
+        &'m Model,
+        &'m Model,
+        Winner,
+        Option<f64>,
+        [u64; 2],
+        &'static str,
+    );
+    let mut verdicts: Vec<Verdict<'_>> = (0..ARENA_COMPARISONS)
         .map(|_| {
             let prompt = rng.below(prompts.len());
             let a = rng.below(players.len());
@@ -793,7 +804,11 @@ fn arena(seed: u64, models: &[Model]) -> DemoBenchmark {
             } else {
                 ("judge-b", 0.7)
             };
-            let gap = scale * (a.theta - b.theta);
+            // Answer lengths, and judges that like longer answers a little (what style control
+            // is for): the length contrast (x_a − x_b)/(x_a + x_b) shifts the gap.
+            let tokens = [150 + rng.below(850) as u64, 150 + rng.below(850) as u64];
+            let contrast = (tokens[0] as f64 - tokens[1] as f64) / (tokens[0] + tokens[1]) as f64;
+            let gap = scale * (a.theta - b.theta) + 0.6 * contrast;
             let winner = if rng.chance(0.22 * (-0.5 * gap.abs()).exp()) {
                 // A draw: both bad more often when both models are weak.
                 if rng.chance(sigmoid(-1.0 - 0.5 * (a.theta + b.theta))) {
@@ -806,8 +821,19 @@ fn arena(seed: u64, models: &[Model]) -> DemoBenchmark {
             } else {
                 Winner::ModelB
             };
+            // A strong verdict (`>>`) is likelier the clearer the gap.
+            let strength = match winner {
+                Winner::ModelA | Winner::ModelB => {
+                    Some(if rng.chance((2.0 * sigmoid(gap) - 1.0).abs()) {
+                        2.0
+                    } else {
+                        1.0
+                    })
+                }
+                Winner::Tie | Winner::BothBad => None,
+            };
             let at = YEAR_2026_START + rng.below(SECONDS_PER_YEAR) as i64;
-            (at, prompt, a, b, winner, judge)
+            (at, prompt, a, b, winner, strength, tokens, judge)
         })
         .collect();
     // In time order, as an arena would have logged them (online methods read them so).
@@ -815,7 +841,7 @@ fn arena(seed: u64, models: &[Model]) -> DemoBenchmark {
     let mut seen = vec![false; prompts.len()];
     let records: Vec<Record<'static>> = verdicts
         .into_iter()
-        .map(|(at, prompt, a, b, winner, judge)| {
+        .map(|(at, prompt, a, b, winner, strength, tokens, judge)| {
             let sample = &prompts[prompt];
             Record::Comparison(Comparison {
                 benchmark: Cow::Borrowed(BENCHMARKS[ARENA]),
@@ -825,11 +851,14 @@ fn arena(seed: u64, models: &[Model]) -> DemoBenchmark {
                 winner,
                 judge: Some(Cow::Borrowed(judge)),
                 weight: 1.0,
-                strength: None,
+                strength,
                 timestamp: Some(
                     DateTime::from_timestamp(at, 0).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
                 ),
-                metadata: None,
+                metadata: Some(object(json!({"style": {
+                    "model_a": {"tokens": tokens[0]},
+                    "model_b": {"tokens": tokens[1]},
+                }}))),
                 sample_metadata: (!std::mem::replace(&mut seen[prompt], true))
                     .then(|| sample.metadata.clone()),
                 sample_embedding: None,
@@ -842,7 +871,8 @@ fn arena(seed: u64, models: &[Model]) -> DemoBenchmark {
         spec: spec(
             ARENA,
             "Synthetic head-to-head arena: two judges pick the better of two answers to a prompt, \
-             with ties and both-bad verdicts (Podium demo data).",
+             with strong verdicts, ties and both-bad verdicts, and answer lengths as style \
+             covariates (Podium demo data).",
             seed,
             used_prompts,
             None,

@@ -14,7 +14,7 @@
 //!
 //! **Which models get a rating.** The MLE is finite exactly on the strongly connected
 //! component of the "beaten by" graph (edge loser → winner per comparison, a tie both ways)
-//! that holds the anchor ([`crate::graph`]); only that component is fitted. Every other model
+//! that holds the anchor ([`podium_numerics::graph`]); only that component is fitted. Every other model
 //! gets no score and a reason in the extra: no comparisons; not connected to the anchor
 //! through comparisons at all; won (lost) every comparison it had; or above (below) the
 //! anchor's component — it beat (lost to) it transitively without ever losing (winning) back,
@@ -24,14 +24,14 @@
 //! Intervals: Wald intervals `R ± z · se` on the Elo scale with sandwich (default) or Fisher
 //! standard errors; the anchor's is [R, R].
 
+use podium_numerics::graph::component_ids;
+use podium_numerics::stats::normal_quantile;
 use podium_plugin_api::abi::{PODIUM_LOG_WARN, PODIUM_METHOD_USES_COMPARISONS};
 use podium_plugin_api::sdk::{Dataset, Host, Method, MethodError, Output, Params};
 use serde_json::{Map, Value, json};
-use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::bt::{self, ELO, Errors, PairTable, REFERENCE, Units};
 use crate::data::{self, CHECK_EVERY, STYLE_KEYS, style_feature, style_of};
-use crate::graph::components;
 use crate::params::{BtParams, IntervalKind};
 
 /// The `anchor_bt` method (see the module documentation).
@@ -79,7 +79,7 @@ pub struct Rated {
 /// Decides the rated set (see the module documentation).
 pub fn rated_set(n: usize, table: &PairTable, anchor: usize) -> Rated {
     let edges = table.edges();
-    let (component, _) = components(n, &edges);
+    let (component, _) = component_ids(n, &edges);
     let mut any = vec![false; n];
     let mut scored = vec![false; n]; // won or tied at least once
     let mut conceded = vec![false; n]; // lost or tied at least once
@@ -313,9 +313,7 @@ impl Method for AnchorBt {
             IntervalKind::None => vec![f64::NAN; fit.beta.len()],
         };
         host.progress(0.9);
-        let z = Normal::new(0.0, 1.0)
-            .map_err(|e| MethodError::internal(e.to_string()))?
-            .inverse_cdf(0.5 + p.level / 2.0);
+        let z = normal_quantile(p.level);
         if !fit.converged {
             host.log(
                 PODIUM_LOG_WARN,

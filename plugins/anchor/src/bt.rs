@@ -17,23 +17,27 @@
 //!   summed per pair ([`PairTable`]) and a Newton step costs O(pairs); with style each row is
 //!   its own unit. A unit touches only 3 entries of the θ–θ block, 2k of the cross block and
 //!   k(k+1)/2 of the γ–γ block, so a pass over a million rows is a few milliseconds, and the
-//!   (n − 1 + k)-square system is solved densely ([`crate::linalg`]).
+//!   (n − 1 + k)-square system is solved densely ([`podium_numerics::linalg`]).
 //! - **Newton with step halving.** From θ = 0 Newton converges in a handful of steps on
 //!   logistic likelihoods; halving (when the likelihood would drop) guards the rare overshoot.
 //! - **Only what is finite is fitted.** The caller fits the strongly connected component of
-//!   the "beaten by" graph ([`crate::graph`]) that holds the reference; outside it the MLE is
+//!   the "beaten by" graph ([`podium_numerics::graph`]) that holds the reference; outside it the MLE is
 //!   at ±∞ and is not reported as a number.
 //! - **Sandwich errors per comparison.** `V = H⁻¹ B H⁻¹` with `B = Σ_r s_r s_rᵀ`, `s_r` the
 //!   score of comparison r; robust to a misspecified tie model and to over-dispersion.
 
+use podium_numerics::linalg::{POLL_COLUMNS, cholesky, cholesky_inverse, cholesky_solve};
 use podium_plugin_api::sdk::{Host, MethodError};
 use rustc_hash::FxHashMap;
 
 use crate::data::{CHECK_EVERY, Verdict};
-use crate::linalg::{cholesky, inverse, solve};
 
 /// Parameter index meaning "the reference model" (θ fixed at 0).
 pub const REFERENCE: u32 = u32::MAX;
+
+/// A Cholesky pivot of the information must exceed this times its largest diagonal entry;
+/// below it the design is treated as singular (e.g. two collinear style features).
+pub const PIVOT_FLOOR: f64 = 1e-13;
 
 /// Converged when the largest Newton step (in logits) is below this.
 pub const STEP_TOLERANCE: f64 = 1e-9;
@@ -350,18 +354,17 @@ pub fn fit(
     max_iter: usize,
 ) -> Result<Option<Fit>, MethodError> {
     let p = n_theta + units.k;
-    let mut check = || host.check_cancelled();
     let mut beta = vec![0.0; p];
     let mut current = evaluate(host, units, &beta, n_theta, Pass::Newton)?;
     let mut iterations = 0;
     let mut converged = p == 0;
     while !converged && iterations < max_iter {
         let mut factor = current.matrix.clone();
-        if !cholesky(&mut factor, p, &mut check)? {
+        if !cholesky(host, &mut factor, p, PIVOT_FLOOR)? {
             return Ok(None);
         }
         let mut step = current.gradient.clone();
-        solve(&factor, p, &mut step);
+        cholesky_solve(&factor, p, &mut step);
         let mut t = 1.0;
         let mut halvings = 0;
         let (candidate, next) = loop {
@@ -381,7 +384,7 @@ pub fn fit(
         converged = largest < STEP_TOLERANCE;
     }
     let mut factor = current.matrix;
-    let factor = cholesky(&mut factor, p, &mut check)?.then_some(factor);
+    let factor = cholesky(host, &mut factor, p, PIVOT_FLOOR)?.then_some(factor);
     Ok(Some(Fit {
         beta,
         iterations,
@@ -413,8 +416,7 @@ pub fn variances(
     let Some(factor) = &fit.factor else {
         return Ok(vec![f64::NAN; p]);
     };
-    let mut check = || host.check_cancelled();
-    let inv = inverse(factor, p, &mut check)?;
+    let inv = cholesky_inverse(host, factor, p)?;
     match errors {
         Errors::Fisher => Ok((0..p).map(|i| inv[i * p + i]).collect()),
         Errors::Sandwich => {
@@ -430,8 +432,8 @@ pub fn variances(
             let mut out = vec![0.0; p];
             let mut bc = vec![0.0; p];
             for (i, slot) in out.iter_mut().enumerate() {
-                if i % crate::linalg::POLL_COLUMNS == 0 {
-                    check()?;
+                if i % POLL_COLUMNS == 0 {
+                    host.check_cancelled()?;
                 }
                 let c = &inv[i * p..(i + 1) * p];
                 for (r, x) in bc.iter_mut().enumerate() {

@@ -8,7 +8,8 @@
 //!   interval and a power analysis ([`power`]).
 //! - `anchor_bt` ([`AnchorBt`], [`anchor_bt`]): Bradley–Terry over all comparisons with the
 //!   anchor fixed on the Elo scale, optional style control, sandwich or Fisher intervals
-//!   ([`bt`], [`linalg`]); models whose estimate would be infinite get no score ([`graph`]).
+//!   ([`bt`], [`podium_numerics::linalg`]); models whose estimate would be infinite get no
+//!   score ([`podium_numerics::graph`]).
 //! - `anchor_selection` ([`AnchorSelection`], [`selection`]): informativeness and quality of
 //!   every candidate anchor and a recommended one.
 //!
@@ -31,8 +32,6 @@
 pub mod anchor_bt;
 pub mod bt;
 pub mod data;
-pub mod graph;
-pub mod linalg;
 pub mod params;
 pub mod power;
 pub mod selection;

@@ -28,6 +28,7 @@
 //!
 //! Score of each candidate = I(X) in percent (no score when no pair could be compared).
 
+use podium_numerics::graph::component_ids;
 use podium_plugin_api::abi::{PODIUM_METHOD_USES_COMPARISONS, PODIUM_NO_TIMESTAMP};
 use podium_plugin_api::sdk::{Dataset, Host, Method, MethodError, Output, Params};
 use podium_synth::kendall_tau_b;
@@ -36,7 +37,6 @@ use serde_json::{Map, Value, json};
 use crate::anchor_bt::{pair_units, rated_set};
 use crate::bt::{self, PairTable};
 use crate::data::{self, CHECK_EVERY, Verdict};
-use crate::graph::components;
 use crate::params::SelectionParams;
 
 /// The `anchor_selection` method (see the module documentation).
@@ -191,7 +191,7 @@ fn all_pairs_bt(
     has_data: &[bool],
 ) -> Result<Vec<f64>, MethodError> {
     let mut theta = vec![f64::NAN; n];
-    let (component, count) = components(n, &table.edges());
+    let (component, count) = component_ids(n, &table.edges());
     let mut size = vec![0usize; count];
     let mut first = vec![usize::MAX; count];
     for m in (0..n).filter(|&m| has_data[m]) {

@@ -19,6 +19,7 @@
 //! - The host's own bootstrap (resampling prompts) still replaces these intervals when
 //!   requested; this one is the Arena-Hard convention, available without it.
 
+use podium_numerics::stats::quantile;
 use podium_plugin_api::abi::{PODIUM_METHOD_SEEDED, PODIUM_METHOD_USES_COMPARISONS};
 use podium_plugin_api::sdk::{Dataset, Host, Method, MethodError, Output, Params};
 use podium_synth::SplitMix64;
@@ -41,17 +42,6 @@ struct ModelRows {
     losses: u64,
     strong_wins: u64,
     strong_losses: u64,
-}
-
-/// The `q` quantile of sorted `values` with linear interpolation between order statistics.
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = (sorted.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
 /// The power analysis of one model with tie rate `tie_rate` (null when every row is a tie).

@@ -16,7 +16,7 @@
 //!    choix 0.4.1's `ilsr_pairwise_dense`, step for step (same start, same LU with partial
 //!    pivoting, same convergence test), so it takes the same number of steps and agrees with
 //!    it to rounding error (tests require 1e-6 on reference cases generated with choix).
-//! 3. **Connectivity** ([`graph`]). The estimate exists only when the graph of comparisons
+//! 3. **Connectivity** ([`podium_numerics::graph`]). The estimate exists only when the graph of comparisons
 //!    (loser → winner) is strongly connected; a model that lost everything has strength −∞.
 //!    With `alpha` = 0 the method fits the largest strongly connected component and leaves the
 //!    other models unscored, or refuses (`disconnected` = "error"); `alpha` > 0 regularises.
@@ -37,7 +37,6 @@
 //! - **Untrusted data is an error, not a panic.** Indices out of range, non-finite values,
 //!   weights that are not positive and unknown winner codes are `INVALID_DATA` naming the row.
 
-pub mod graph;
 pub mod ilsr;
 pub mod matrix;
 mod method;

@@ -1,12 +1,12 @@
 //! The `onebench` method: W from samples and verdicts, strong connectivity, ILSR.
 
+use podium_numerics::graph::{dense_edges, strongly_connected};
 use podium_plugin_api::abi::{
     PODIUM_LOG_WARN, PODIUM_METHOD_USES_COMPARISONS, PODIUM_METHOD_USES_MEASUREMENTS,
 };
 use podium_plugin_api::sdk::{Dataset, Host, Method, MethodError, Output, Params};
 use serde_json::{Value, json};
 
-use crate::graph::strongly_connected;
 use crate::ilsr::ilsr_dense;
 use crate::matrix::{self, PairMatrix};
 use crate::params::{Disconnected, OneBenchParams};
@@ -112,9 +112,10 @@ impl Method for OneBench {
         }
         host.check_cancelled()?;
         // Edge loser → winner: W[winner][loser] > 0.
-        let components = strongly_connected(active.len(), |from, to| {
+        let edges = dense_edges(active.len(), |from, to| {
             w[active[to] * k + active[from]] > 0.0
         });
+        let components = strongly_connected(active.len(), &edges);
         let name = |local: usize| data.model_name(pairs.models[active[local]]);
         // Largest first; on equal sizes, the one with the alphabetically first model first.
         let mut components: Vec<Vec<usize>> = components

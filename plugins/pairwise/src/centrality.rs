@@ -8,10 +8,10 @@
 //! compare directly. The stationary distribution is solved exactly (πᵀQ = 0 with Σπ = 1, one
 //! dense solve), not by power iteration, whose convergence depends on the spectral gap.
 
+use podium_numerics::linalg::lu_solve;
 use podium_plugin_api::sdk::{Host, MethodError};
 
 use crate::fit::Component;
-use crate::linalg::solve;
 
 /// Centred log stationary probabilities of the component's chain (local order); `None` when
 /// the chain has no unique stationary distribution.
@@ -57,7 +57,7 @@ pub fn rank_centrality(
     }
     let mut rhs = vec![0.0; m];
     rhs[m - 1] = 1.0;
-    let Some(pi) = solve(host, system, rhs, m)? else {
+    let Some(pi) = lu_solve(host, system, rhs, m)? else {
         return Ok(None);
     };
     if pi.iter().any(|p| !(p.is_finite() && *p > 0.0)) {

@@ -26,10 +26,10 @@
 //! A = H + J/m (J the all-ones matrix), which is positive definite on a connected component.
 //! For Davidson, ν is treated as known in the interval (stated in the method's extra).
 
+use podium_numerics::graph::strongly_connected;
+use podium_numerics::linalg::{sandwich, spd_inverse};
 use podium_plugin_api::sdk::{Host, MethodError};
 
-use crate::graph::strongly_connected;
-use crate::linalg::{sandwich, spd_inverse};
 use crate::tally::Tally;
 
 /// How ties enter the model.

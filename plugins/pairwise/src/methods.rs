@@ -1,5 +1,6 @@
 //! The plugin's batch methods: `bradley_terry`, `elo` and `rank_centrality`.
 
+use podium_numerics::stats::{normal_quantile, quantile};
 use podium_plugin_api::abi::{
     PODIUM_LOG_WARN, PODIUM_METHOD_SEEDED, PODIUM_METHOD_USES_COMPARISONS,
 };
@@ -8,7 +9,6 @@ use podium_plugin_api::params::{
 };
 use podium_plugin_api::sdk::{Dataset, Host, Method, MethodError, Output, Params};
 use serde_json::{Map, json};
-use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::centrality::rank_centrality;
 use crate::elo::{EloConfig, bootstrap, games, replay};
@@ -18,11 +18,6 @@ use crate::timeline::chronological;
 
 /// Rating points per natural-log unit of strength on the Elo scale: 400 / ln 10.
 pub const ELO_PER_NAT: f64 = 400.0 / std::f64::consts::LN_10;
-
-/// The two-sided standard normal quantile for a central interval of `level`.
-pub fn normal_quantile(level: f64) -> f64 {
-    Normal::standard().inverse_cdf(0.5 + level / 2.0)
-}
 
 fn both_bad_param(params: &Params) -> Result<BothBad, MethodError> {
     Ok(
@@ -367,14 +362,6 @@ impl Method for Elo {
         host.progress(1.0);
         Ok(())
     }
-}
-
-/// The `q` quantile of sorted `values` by linear interpolation (numpy's default).
-pub fn quantile(values: &[f64], q: f64) -> f64 {
-    let position = q * (values.len() - 1) as f64;
-    let below = position.floor() as usize;
-    let above = position.ceil() as usize;
-    values[below] + (values[above] - values[below]) * (position - below as f64)
 }
 
 /// Rank centrality: the stationary distribution of the "beaten by" random walk.

@@ -27,6 +27,7 @@
 //!   itself, or numbers that degenerate under extreme parameters are `INVALID_DATA` naming
 //!   the comparison row, never a panic.
 
+use podium_numerics::stats::normal_quantile;
 use podium_plugin_api::abi::{
     PODIUM_METHOD_USES_COMPARISONS, PODIUM_WINNER_BOTH_BAD, PODIUM_WINNER_MODEL_A,
     PODIUM_WINNER_MODEL_B, PODIUM_WINNER_TIE,
@@ -38,7 +39,6 @@ use skillratings::Outcomes;
 use skillratings::glicko2::{Glicko2Config, Glicko2Rating};
 use skillratings::trueskill::{TrueSkillConfig, TrueSkillRating};
 use skillratings::weng_lin::{WengLinConfig, WengLinRating};
-use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::timeline::chronological;
 
@@ -107,7 +107,7 @@ impl Common {
             skip_both_bad: both_bad == "ignore",
             conservative_k: (score == "conservative").then_some(k),
             level,
-            z: Normal::standard().inverse_cdf(0.5 + level / 2.0),
+            z: normal_quantile(level),
         })
     }
 }
