@@ -349,6 +349,53 @@ impl<'a> Dataset<'a> {
         // SAFETY: as above.
         unsafe { str_of(self.judge_names[i]) }
     }
+
+    /// Checks comparison row `row` — model indices in range and different, sample index in
+    /// range, a known winner code, a finite weight > 0 — and returns its two models. A plugin
+    /// must not trust the data it is given (another host, a bug): a bad row is `INVALID_DATA`
+    /// naming the row, never a panic or a silently wrong number.
+    pub fn check_comparison(&self, row: usize) -> Result<(usize, usize), MethodError> {
+        let c = &self.comparisons;
+        let n = self.model_count();
+        let (a, b) = (c.models_a[row] as usize, c.models_b[row] as usize);
+        if a >= n || b >= n {
+            return Err(MethodError::invalid_data(format!(
+                "comparison {row}: model index out of range ({a}, {b}; {n} models)"
+            )));
+        }
+        if a == b {
+            return Err(MethodError::invalid_data(format!(
+                "comparison {row}: a model compared with itself ({})",
+                self.model_name(a)
+            )));
+        }
+        let sample = c.samples[row] as usize;
+        if sample >= self.sample_count() {
+            return Err(MethodError::invalid_data(format!(
+                "comparison {row}: sample index {sample} out of range ({} samples)",
+                self.sample_count()
+            )));
+        }
+        if !matches!(
+            c.winners[row],
+            PODIUM_WINNER_MODEL_A
+                | PODIUM_WINNER_MODEL_B
+                | PODIUM_WINNER_TIE
+                | PODIUM_WINNER_BOTH_BAD
+        ) {
+            return Err(MethodError::invalid_data(format!(
+                "comparison {row}: unknown winner code {}",
+                c.winners[row]
+            )));
+        }
+        let weight = c.weights[row];
+        if !(weight.is_finite() && weight > 0.0) {
+            return Err(MethodError::invalid_data(format!(
+                "comparison {row}: weight {weight} is not a finite number > 0"
+            )));
+        }
+        Ok((a, b))
+    }
 }
 
 /// The host-owned result buffers of one call.

@@ -16,7 +16,7 @@
 use podium_plugin_api::sdk::{Dataset, Host, MethodError};
 use podium_synth::SplitMix64;
 
-use crate::tally::{BothBad, Outcome, check_row, outcome};
+use crate::tally::{BothBad, Outcome, outcome};
 
 /// Elo's constants.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,7 +52,7 @@ pub fn games(
 ) -> Result<Vec<Game>, MethodError> {
     let mut games = Vec::with_capacity(order.len());
     for &row in order {
-        let (a, b) = check_row(data, row)?;
+        let (a, b) = data.check_comparison(row)?;
         let Some(result) = outcome(data.comparisons.winners[row], both_bad) else {
             continue;
         };

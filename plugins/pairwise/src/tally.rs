@@ -12,7 +12,7 @@
 //!   hashing); beyond that a hash map keeps memory proportional to the pairs seen.
 //! - **Untrusted rows are errors, not panics.** Indices out of range, a model compared with
 //!   itself, unknown winner codes and weights that are not finite and positive are
-//!   `INVALID_DATA` naming the row.
+//!   `INVALID_DATA` naming the row (`Dataset::check_comparison`, the SDK's one check).
 
 use podium_plugin_api::abi::{
     PODIUM_WINNER_BOTH_BAD, PODIUM_WINNER_MODEL_A, PODIUM_WINNER_MODEL_B, PODIUM_WINNER_TIE,
@@ -113,40 +113,6 @@ impl Outcome {
     }
 }
 
-/// Checks row `row` of the comparisons: indices, winner code, weight.
-pub fn check_row(data: &Dataset<'_>, row: usize) -> Result<(usize, usize), MethodError> {
-    let c = &data.comparisons;
-    let n = data.model_count();
-    let (a, b) = (c.models_a[row] as usize, c.models_b[row] as usize);
-    if a >= n || b >= n {
-        return Err(MethodError::invalid_data(format!(
-            "comparison {row}: model index out of range ({a}, {b}; {n} models)"
-        )));
-    }
-    if a == b {
-        return Err(MethodError::invalid_data(format!(
-            "comparison {row}: a model compared with itself ({})",
-            data.model_name(a)
-        )));
-    }
-    if !matches!(
-        c.winners[row],
-        PODIUM_WINNER_MODEL_A | PODIUM_WINNER_MODEL_B | PODIUM_WINNER_TIE | PODIUM_WINNER_BOTH_BAD
-    ) {
-        return Err(MethodError::invalid_data(format!(
-            "comparison {row}: unknown winner code {}",
-            c.winners[row]
-        )));
-    }
-    let weight = c.weights[row];
-    if !(weight.is_finite() && weight > 0.0) {
-        return Err(MethodError::invalid_data(format!(
-            "comparison {row}: weight {weight} is not a finite number > 0"
-        )));
-    }
-    Ok((a, b))
-}
-
 /// Where each pair lives in [`Tally::pairs`].
 enum PairIndex {
     Dense { n: usize, slots: Vec<u32> },
@@ -198,7 +164,7 @@ pub fn tally(host: &Host<'_>, data: &Dataset<'_>, both_bad: BothBad) -> Result<T
             host.check_cancelled()?;
             host.progress(0.5 * row as f64 / rows.max(1) as f64);
         }
-        let (a, b) = check_row(data, row)?;
+        let (a, b) = data.check_comparison(row)?;
         let Some(outcome) = outcome(c.winners[row], both_bad) else {
             tally.ignored_both_bad += 1;
             continue;

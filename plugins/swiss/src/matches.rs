@@ -16,9 +16,7 @@
 
 use std::collections::HashMap;
 
-use podium_plugin_api::abi::{
-    PODIUM_WINNER_BOTH_BAD, PODIUM_WINNER_MODEL_A, PODIUM_WINNER_MODEL_B, PODIUM_WINNER_TIE,
-};
+use podium_plugin_api::abi::{PODIUM_WINNER_MODEL_A, PODIUM_WINNER_MODEL_B};
 use podium_plugin_api::params::one_of;
 use podium_plugin_api::sdk::{Dataset, Host, MethodError, Params};
 use serde_json::{Value, json};
@@ -160,47 +158,6 @@ pub struct Referee {
     pub rows: usize,
 }
 
-/// Checks comparison row `row` (indices, winner code, weight) and returns its models.
-fn check_row(data: &Dataset<'_>, row: usize) -> Result<(usize, usize), MethodError> {
-    let c = &data.comparisons;
-    let n = data.model_count();
-    let (a, b) = (c.models_a[row] as usize, c.models_b[row] as usize);
-    if a >= n || b >= n {
-        return Err(MethodError::invalid_data(format!(
-            "comparison {row}: model index out of range ({a}, {b}; {n} models)"
-        )));
-    }
-    if a == b {
-        return Err(MethodError::invalid_data(format!(
-            "comparison {row}: a model compared with itself ({})",
-            data.model_name(a)
-        )));
-    }
-    let sample = c.samples[row] as usize;
-    if sample >= data.sample_count() {
-        return Err(MethodError::invalid_data(format!(
-            "comparison {row}: sample index {sample} out of range ({} samples)",
-            data.sample_count()
-        )));
-    }
-    if !matches!(
-        c.winners[row],
-        PODIUM_WINNER_MODEL_A | PODIUM_WINNER_MODEL_B | PODIUM_WINNER_TIE | PODIUM_WINNER_BOTH_BAD
-    ) {
-        return Err(MethodError::invalid_data(format!(
-            "comparison {row}: unknown winner code {}",
-            c.winners[row]
-        )));
-    }
-    let weight = c.weights[row];
-    if !(weight.is_finite() && weight > 0.0) {
-        return Err(MethodError::invalid_data(format!(
-            "comparison {row}: weight {weight} is not a finite number > 0"
-        )));
-    }
-    Ok((a, b))
-}
-
 impl Referee {
     /// Reads and checks the measurements and the comparisons (every row, whatever the rule).
     pub fn build(
@@ -216,7 +173,7 @@ impl Referee {
             if row % CHECK_EVERY == 0 {
                 host.check_cancelled()?;
             }
-            let (a, b) = check_row(data, row)?;
+            let (a, b) = data.check_comparison(row)?;
             let weight = c.weights[row];
             let (pa, pb) = match c.winners[row] {
                 PODIUM_WINNER_MODEL_A => (weight, 0.0),
