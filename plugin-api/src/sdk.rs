@@ -350,6 +350,33 @@ impl<'a> Dataset<'a> {
         unsafe { str_of(self.judge_names[i]) }
     }
 
+    /// Checks measurement row `row` — model and sample indices in range, a finite value — and
+    /// returns (model, sample, value). A bad row is `INVALID_DATA` naming the row.
+    pub fn check_measurement(&self, row: usize) -> Result<(usize, usize, f64), MethodError> {
+        let m = &self.measurements;
+        let model = m.models[row] as usize;
+        if model >= self.model_count() {
+            return Err(MethodError::invalid_data(format!(
+                "measurement {row} refers to model {model}, but there are {} models",
+                self.model_count()
+            )));
+        }
+        let sample = m.samples[row] as usize;
+        if sample >= self.sample_count() {
+            return Err(MethodError::invalid_data(format!(
+                "measurement {row} refers to sample {sample}, but there are {} samples",
+                self.sample_count()
+            )));
+        }
+        let value = m.values[row];
+        if !value.is_finite() {
+            return Err(MethodError::invalid_data(format!(
+                "measurement {row} has the non-finite value {value}"
+            )));
+        }
+        Ok((model, sample, value))
+    }
+
     /// Checks comparison row `row` — model indices in range and different, sample index in
     /// range, a known winner code, a finite weight > 0 — and returns its two models. A plugin
     /// must not trust the data it is given (another host, a bug): a bad row is `INVALID_DATA`

@@ -85,33 +85,3 @@ fn measurements<'a>(
     }
     Ok(m)
 }
-
-/// Row `i` of the measurements, checked: `(model, sample, value)` with indices in range and a
-/// finite value.
-fn measurement_row(
-    data: &Dataset<'_>,
-    m: &podium_plugin_api::sdk::Measurements<'_>,
-    i: usize,
-) -> Result<(usize, usize, f64), MethodError> {
-    let model = m.models[i] as usize;
-    if model >= data.model_count() {
-        return Err(MethodError::invalid_data(format!(
-            "measurement {i} refers to model {model}, but there are {} models",
-            data.model_count()
-        )));
-    }
-    let sample = m.samples[i] as usize;
-    if sample >= data.sample_count() {
-        return Err(MethodError::invalid_data(format!(
-            "measurement {i} refers to sample {sample}, but there are {} samples",
-            data.sample_count()
-        )));
-    }
-    let value = m.values[i];
-    if !value.is_finite() {
-        return Err(MethodError::invalid_data(format!(
-            "measurement {i} has the non-finite value {value}"
-        )));
-    }
-    Ok((model, sample, value))
-}

@@ -4,7 +4,7 @@ use podium_plugin_api::abi::PODIUM_METHOD_USES_MEASUREMENTS;
 use podium_plugin_api::sdk::{Dataset, Host, Method, MethodError, Output, Params};
 use rustc_hash::FxHashMap;
 
-use crate::{measurement_row, measurements, params, tick};
+use crate::{measurements, params, tick};
 
 /// The `macro_mean` method: each benchmark counts once, whatever its number of samples.
 ///
@@ -82,7 +82,7 @@ impl Method for MacroMean {
         let mut present = vec![false; benchmarks];
         for i in 0..rows {
             tick(host, i, rows, 0.0, 0.9)?;
-            let (model, sample, value) = measurement_row(data, &m, i)?;
+            let (model, sample, value) = data.check_measurement(i)?;
             let benchmark = match data.sample_benchmarks.get(sample) {
                 Some(&b) if (b as usize) < benchmarks => b as usize,
                 Some(&b) => {

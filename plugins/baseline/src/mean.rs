@@ -3,7 +3,7 @@
 use podium_plugin_api::abi::PODIUM_METHOD_USES_MEASUREMENTS;
 use podium_plugin_api::sdk::{Dataset, Host, Method, MethodError, Output, Params};
 
-use crate::{measurement_row, measurements, params, tick};
+use crate::{measurements, params, tick};
 
 /// The `mean` method: a model's score is the arithmetic mean of its measurement values over the
 /// selected samples; a model with fewer than `min_samples` measured samples has no score.
@@ -51,7 +51,7 @@ impl Method for Mean {
         let mut counts = vec![0_u64; data.model_count()];
         for i in 0..rows {
             tick(host, i, rows, 0.0, 1.0)?;
-            let (model, _, value) = measurement_row(data, &m, i)?;
+            let (model, _, value) = data.check_measurement(i)?;
             sums[model] += value;
             counts[model] += 1;
         }

@@ -120,25 +120,7 @@ impl Method for TrimmedMean {
                 host.check_cancelled()?;
                 host.progress(0.5 * i as f64 / rows as f64);
             }
-            let model = m.models[i] as usize;
-            if model >= models {
-                return Err(MethodError::invalid_data(format!(
-                    "measurement {i} refers to model {model}, but there are {models} models"
-                )));
-            }
-            let sample = m.samples[i] as usize;
-            if sample >= data.sample_count() {
-                return Err(MethodError::invalid_data(format!(
-                    "measurement {i} refers to sample {sample}, but there are {} samples",
-                    data.sample_count()
-                )));
-            }
-            let value = m.values[i];
-            if !value.is_finite() {
-                return Err(MethodError::invalid_data(format!(
-                    "measurement {i} has the non-finite value {value}"
-                )));
-            }
+            let (model, _, value) = data.check_measurement(i)?;
             values[model].push(value);
         }
 

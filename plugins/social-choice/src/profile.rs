@@ -192,24 +192,7 @@ fn build_with(
             host.check_cancelled()?;
             report(i);
         }
-        let model = m.models[i] as usize;
-        if model >= n {
-            return Err(MethodError::invalid_data(format!(
-                "measurement {i} refers to model {model}, but there are {n} models"
-            )));
-        }
-        let sample = m.samples[i] as usize;
-        if sample >= samples {
-            return Err(MethodError::invalid_data(format!(
-                "measurement {i} refers to sample {sample}, but there are {samples} samples"
-            )));
-        }
-        let value = m.values[i];
-        if !value.is_finite() {
-            return Err(MethodError::invalid_data(format!(
-                "measurement {i} has the non-finite value {value}"
-            )));
-        }
+        let (model, sample, _) = data.check_measurement(i)?;
         if voters == Voters::Benchmarks {
             let bench = data
                 .sample_benchmarks

@@ -42,21 +42,7 @@ impl ScoreTable {
             if row % CHECK_EVERY == 0 {
                 host.check_cancelled()?;
             }
-            let (model, sample, value) = (
-                m.models[row] as usize,
-                m.samples[row] as usize,
-                m.values[row],
-            );
-            if model >= n || sample >= s {
-                return Err(MethodError::invalid_data(format!(
-                    "measurement {row}: index out of range (model {model} of {n}, sample {sample} of {s})"
-                )));
-            }
-            if !value.is_finite() {
-                return Err(MethodError::invalid_data(format!(
-                    "measurement {row}: value {value} is not finite"
-                )));
-            }
+            let (model, sample, value) = data.check_measurement(row)?;
             let benchmark = data
                 .sample_benchmarks
                 .get(sample)
