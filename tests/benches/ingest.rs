@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail, ensure};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use podium_e2e::bench::{self, median};
 use podium_e2e::{Server, TestDb, create_token, measurement_body};
 use podium_storage::DatabaseUrl;
 use podium_storage::ingest::{NewMeasurement, insert_measurements};
@@ -38,16 +39,8 @@ const BENCHMARK: &str = "bench";
 const METRIC: &str = "accuracy";
 
 fn main() -> anyhow::Result<()> {
-    let wanted = match std::env::var("PODIUM_BENCH_ROWS") {
-        Ok(text) if !text.trim().is_empty() => text
-            .trim()
-            .replace('_', "")
-            .parse::<usize>()
-            .with_context(|| format!("PODIUM_BENCH_ROWS={text:?} is not a number"))?,
-        // `cargo test --all-targets` runs this too, without `--bench`: a quick smoke run then.
-        _ if !std::env::args().any(|a| a == "--bench") => SMOKE_ROWS,
-        _ => DEFAULT_ROWS,
-    };
+    // `cargo test --all-targets` runs this too, without `--bench`: a quick smoke run then.
+    let wanted = bench::rows(DEFAULT_ROWS, SMOKE_ROWS)?;
     let samples = (wanted / MODELS).max(1);
     let rows = samples * MODELS;
 
@@ -105,12 +98,6 @@ fn main() -> anyhow::Result<()> {
 
 fn seconds(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
-}
-
-fn median(runs: &[Duration]) -> Duration {
-    let mut sorted = runs.to_vec();
-    sorted.sort();
-    sorted[sorted.len() / 2]
 }
 
 /// One submission of `body` to a fresh release server on a fresh schema; times the request from

@@ -13,63 +13,22 @@
 //! `PODIUM_BENCH_ROWS` shrinks the data. Run as a test (no `--bench` argument) it makes a smoke
 //! run of 10,000 rows against the debug build.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context, ensure};
+use anyhow::ensure;
+use podium_e2e::bench::{self, median, ms};
 use podium_e2e::{Server, TestDb, create_token, measurement_body};
 use serde_json::json;
 
 const MODELS: usize = 100;
 const RUNS: usize = 3;
 
-fn rows_wanted() -> anyhow::Result<usize> {
-    Ok(match std::env::var("PODIUM_BENCH_ROWS") {
-        Ok(text) if !text.trim().is_empty() => text
-            .trim()
-            .replace('_', "")
-            .parse()
-            .with_context(|| format!("PODIUM_BENCH_ROWS={text:?}"))?,
-        _ if !std::env::args().any(|a| a == "--bench") => 10_000,
-        _ => 1_000_000,
-    })
-}
-
 fn timed(server: &Server, body: &serde_json::Value) -> anyhow::Result<Duration> {
-    let text = body.to_string();
-    let started = Instant::now();
-    let answer = server.post(
-        "/v1/leaderboards",
-        None,
-        "application/json",
-        text.as_bytes(),
-    );
-    let took = started.elapsed();
-    ensure!(
-        answer.status == 200,
-        "leaderboard answered {}: {}",
-        answer.status,
-        answer.text()
-    );
-    ensure!(
-        answer.json["rows"]
-            .as_array()
-            .is_some_and(|r| r.len() == MODELS),
-        "expected {MODELS} ranked models"
-    );
-    Ok(took)
-}
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:9.1} ms", d.as_secs_f64() * 1e3)
+    Ok(bench::timed_leaderboard(server, body, MODELS)?.0)
 }
 
 fn main() -> anyhow::Result<()> {
-    let samples = (rows_wanted()? / MODELS).max(1);
+    let samples = (bench::rows(1_000_000, 10_000)? / MODELS).max(1);
     let rows = samples * MODELS;
     let db = TestDb::postgres();
     let token = create_token(&db.url, "submit");
@@ -107,10 +66,10 @@ fn main() -> anyhow::Result<()> {
         )?);
     }
     let (cold, warm, cached, bootstrap) = (
-        median(cold),
-        median(warm),
-        median(cached),
-        median(bootstrap),
+        median(&cold),
+        median(&warm),
+        median(&cached),
+        median(&bootstrap),
     );
     println!("cold   (SQL read + dataset + method) {}", ms(cold));
     println!(

@@ -23,9 +23,10 @@
 
 use std::io::Write;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, ensure};
+use podium_e2e::bench::{self, median, ms};
 use podium_e2e::{Server, TestDb, create_token, workspace_root};
 use podium_synth::SplitMix64;
 use serde_json::{Value, json};
@@ -33,18 +34,6 @@ use serde_json::{Value, json};
 const MODELS: usize = 200;
 const PROMPTS: u64 = 10_000;
 const RUNS: usize = 3;
-
-fn rows_wanted() -> anyhow::Result<usize> {
-    Ok(match std::env::var("PODIUM_BENCH_ROWS") {
-        Ok(text) if !text.trim().is_empty() => text
-            .trim()
-            .replace('_', "")
-            .parse()
-            .with_context(|| format!("PODIUM_BENCH_ROWS={text:?}"))?,
-        _ if !std::env::args().any(|a| a == "--bench") => 20_000,
-        _ => 1_000_000,
-    })
-}
 
 /// (a, b, winner) triples: strengths N(0, 1), a tie with probability 0.2, else Bradley–Terry.
 fn comparisons(rows: usize) -> Vec<(usize, usize, &'static str, u64)> {
@@ -68,43 +57,12 @@ fn comparisons(rows: usize) -> Vec<(usize, usize, &'static str, u64)> {
 
 fn timed(server: &Server, params: Value) -> anyhow::Result<(Duration, Value)> {
     let body = json!({"selection": {"benchmarks": ["arena"]}, "method": "bradley_terry",
-                      "params": params})
-    .to_string();
-    let started = Instant::now();
-    let answer = server.post(
-        "/v1/leaderboards",
-        None,
-        "application/json",
-        body.as_bytes(),
-    );
-    let took = started.elapsed();
-    ensure!(
-        answer.status == 200,
-        "leaderboard answered {}: {}",
-        answer.status,
-        answer.text()
-    );
-    ensure!(
-        answer.json["rows"]
-            .as_array()
-            .is_some_and(|r| r.len() == MODELS),
-        "expected {MODELS} ranked models: {}",
-        answer.text()
-    );
-    Ok((took, answer.json))
-}
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:9.1} ms", d.as_secs_f64() * 1e3)
+                      "params": params});
+    bench::timed_leaderboard(server, &body, MODELS)
 }
 
 fn main() -> anyhow::Result<()> {
-    let rows = rows_wanted()?;
+    let rows = bench::rows(1_000_000, 20_000)?;
     let data = comparisons(rows);
     let db = TestDb::postgres();
     let token = create_token(&db.url, "submit");
@@ -139,7 +97,7 @@ fn main() -> anyhow::Result<()> {
             theta[index] = row["score"].as_f64().unwrap();
         }
     }
-    let (cold, warm, compute) = (median(cold), median(warm), median(compute));
+    let (cold, warm, compute) = (median(&cold), median(&warm), median(&compute));
     println!(
         "podium cold  (SQL read + dataset + fit + sandwich, HTTP) {}",
         ms(cold)

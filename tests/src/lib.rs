@@ -671,3 +671,70 @@ impl WriteProbe {
         }
     }
 }
+
+/// What the benchmarks share: their size, medians, and a timed leaderboard request.
+pub mod bench {
+    use std::time::{Duration, Instant};
+
+    use anyhow::{Context, ensure};
+
+    use crate::Server;
+
+    /// Rows to benchmark: `PODIUM_BENCH_ROWS` when set; else `full` under `cargo bench` (which
+    /// passes `--bench`) and `smoke` when run as a test.
+    pub fn rows(full: usize, smoke: usize) -> anyhow::Result<usize> {
+        Ok(match std::env::var("PODIUM_BENCH_ROWS") {
+            Ok(text) if !text.trim().is_empty() => text
+                .trim()
+                .replace('_', "")
+                .parse()
+                .with_context(|| format!("PODIUM_BENCH_ROWS={text:?}"))?,
+            _ if !std::env::args().any(|a| a == "--bench") => smoke,
+            _ => full,
+        })
+    }
+
+    /// The median of `runs` (the upper one for an even count).
+    pub fn median(runs: &[Duration]) -> Duration {
+        let mut sorted = runs.to_vec();
+        sorted.sort();
+        sorted[sorted.len() / 2]
+    }
+
+    /// `d` in milliseconds, right-aligned.
+    pub fn ms(d: Duration) -> String {
+        format!("{:9.1} ms", d.as_secs_f64() * 1e3)
+    }
+
+    /// POSTs `body` to `/v1/leaderboards` and times the answer, which must be 200 with
+    /// `ranked` rows.
+    pub fn timed_leaderboard(
+        server: &Server,
+        body: &serde_json::Value,
+        ranked: usize,
+    ) -> anyhow::Result<(Duration, serde_json::Value)> {
+        let text = body.to_string();
+        let started = Instant::now();
+        let answer = server.post(
+            "/v1/leaderboards",
+            None,
+            "application/json",
+            text.as_bytes(),
+        );
+        let took = started.elapsed();
+        ensure!(
+            answer.status == 200,
+            "leaderboard answered {}: {}",
+            answer.status,
+            answer.text()
+        );
+        ensure!(
+            answer.json["rows"]
+                .as_array()
+                .is_some_and(|r| r.len() == ranked),
+            "expected {ranked} ranked models: {}",
+            answer.text()
+        );
+        Ok((took, answer.json))
+    }
+}
