@@ -16,7 +16,7 @@
 use podium_plugin_api::sdk::{Dataset, Host, MethodError};
 use podium_synth::SplitMix64;
 
-use crate::tally::{BothBad, Outcome, outcome};
+use crate::tally::{BothBad, outcome};
 
 /// Elo's constants.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,11 +59,7 @@ pub fn games(
         games.push(Game {
             a: a as u32,
             b: b as u32,
-            score_a: match result {
-                Outcome::WinA => 1.0,
-                Outcome::Tie => 0.5,
-                Outcome::WinB => 0.0,
-            },
+            score_a: result.score_a(),
             weight: data.comparisons.weights[row],
         });
     }

@@ -58,13 +58,6 @@ pub struct Pair {
     pub count: u64,
 }
 
-impl Pair {
-    /// Total weight of the pair's verdicts.
-    pub fn total(&self) -> f64 {
-        self.wins_i + self.wins_j + self.ties
-    }
-}
-
 /// Every pair with at least one verdict, in order of first appearance.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
