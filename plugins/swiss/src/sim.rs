@@ -1,13 +1,13 @@
 //! The CSD Monte Carlo engine (specification `shared/methods/swiss.md`, "Simulation").
 //!
 //! One run plays the benchmarks in order as Swiss rounds:
-//! - **Pairing**: the active models are shuffled (Fisher–Yates) and then stably bucketed by
-//!   their current points (highest group first), so every score group is in uniformly random
-//!   order; neighbours inside a group are paired.
-//! - **Odd group**: `bye` — the group's last model (a uniformly random member) sits out with
-//!   0 points; `float` — it joins the next lower group at a uniformly random position (a
-//!   random member of the joined group is moved to the end in exchange), and a float out of the
-//!   lowest group gets the bye.
+//! - **Pairing**: the active models are kept sorted by points, so every score group is a
+//!   contiguous range; inside a group the first unpaired member takes a uniformly random
+//!   partner among the rest, which makes the group's matching uniformly random whatever its
+//!   order, with no shuffle.
+//! - **Odd group**: `bye` — a uniformly random member sits out with 0 points; `float` — a
+//!   uniformly random member joins the next lower group and is paired there like its members;
+//!   a float out of the lowest group gets the bye.
 //! - **Match** on benchmark k: the higher value wins +1; equal values are a tie (`coin`: a fair
 //!   coin picks the winner of the full point, `half`: ½ each). A model without a score on k
 //!   loses to one with a score; both without: a tie. `sampled`: the two models' values on one
@@ -21,8 +21,12 @@
 //! Run `r` draws only from `SplitMix64::stream(seed, r)`; runs are grouped into chunks of
 //! [`CHUNK`] runs whose partial results are merged strictly in chunk order, so the totals are
 //! bit-identical whatever the number of threads. Bounded random integers use the 64-bit
-//! multiply-high map (bias below 2⁻⁵⁰; the shuffle takes two 32-bit draws per word, bias below n·2⁻³²), not a
-//! rejection loop.
+//! multiply-high map (bias below n·2⁻⁶⁴), not a rejection loop; a coin bit is spent on every
+//! match, tie or not, so deciding a match has no data-dependent branch.
+//!
+//! Speed (benchmark W3) comes from the sorted order: under the default rules a round's
+//! winners and losers are written straight into the next round's order, and in long
+//! tournaments most score groups are singletons, which cost a copy.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -222,32 +226,48 @@ impl Rng {
     }
 }
 
+/// A score group: a contiguous range of [`Workspace::order`] whose models all hold the same
+/// doubled points.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Group {
+    start: u32,
+    points2: u32,
+}
+
 /// Per-thread buffers, reused by every run.
 struct Workspace {
+    /// Doubled points of every model.
     s2: Vec<u32>,
-    active: Vec<u32>,
+    /// The active models, sorted by points (highest first), so every score group is a range.
     order: Vec<u32>,
+    /// The score groups of `order`, highest first.
+    groups: Vec<Group>,
+    /// The next round's `order` and `groups` while they are built.
+    next: Vec<u32>,
+    next_groups: Vec<Group>,
+    /// Counting sort by points (used when the round's outcome does not keep `order` sorted).
     hist: Vec<u32>,
     start: Vec<u32>,
+    /// A score group joined by a float.
     buf: Vec<u32>,
-    out: Vec<bool>,
+    /// Samples measured for both models of a sampled match.
     common: Vec<usize>,
-    keys: Vec<u32>,
 }
 
 impl Workspace {
     fn new(game: &Game) -> Workspace {
-        let groups = 2 * game.rounds + 2;
+        let points = 2 * game.rounds + 1;
+        let n = game.players.len();
         Workspace {
             s2: vec![0; game.models],
-            active: Vec::with_capacity(game.players.len()),
-            order: vec![0; game.players.len()],
-            hist: vec![0; groups],
-            start: vec![0; groups],
-            buf: Vec::with_capacity(game.players.len() + 1),
-            out: vec![false; game.models],
+            order: Vec::with_capacity(n),
+            groups: Vec::with_capacity(points),
+            next: vec![0; n],
+            next_groups: Vec::with_capacity(points),
+            hist: vec![0; points],
+            start: vec![0; points],
+            buf: Vec::with_capacity(n + 1),
             common: Vec::new(),
-            keys: vec![0; game.players.len()],
         }
     }
 }
@@ -277,28 +297,98 @@ fn sampled_values(
     Some((samples[s * m + a], samples[s * m + b]))
 }
 
-/// Decides one match and adds the doubled points (branch-free except for a coin on a tie).
+/// Permutes `group` so that its neighbours `(0, 1), (2, 3), …` form a uniformly random
+/// perfect matching and, for an odd size, the last member is a uniformly random one.
+///
+/// The first unmatched member takes a uniformly random partner among the rest, which gives
+/// every one of the (g − 1)!! matchings the same probability whatever the input order — so
+/// the caller never needs to shuffle, and half as many draws are spent as a Fisher–Yates
+/// shuffle would.
+#[inline]
+fn pair_up(group: &mut [u32], rng: &mut Rng) {
+    let mut even = group.len();
+    if even % 2 == 1 {
+        group.swap(rng.below(even), even - 1);
+        even -= 1;
+    }
+    let mut i = 0;
+    while i + 2 < even {
+        let partner = i + 1 + rng.below(even - i - 1);
+        group.swap(i + 1, partner);
+        i += 2;
+    }
+}
+
+/// Whether `a` (value `va`) beats `b` (value `vb`) with coin ties. A coin bit is spent on
+/// every match, tie or not, so the decision has no data-dependent branch.
 #[inline(always)]
-fn play(tie: Tie, va: f64, vb: f64, a: usize, b: usize, s2: &mut [u32], rng: &mut Rng) {
-    let (gt, lt) = (u32::from(va > vb), u32::from(vb > va));
+fn a_wins(va: f64, vb: f64, rng: &mut Rng) -> bool {
+    let coin = rng.coin();
+    (va > vb) | ((va == vb) & coin)
+}
+
+/// Adds the doubled points of one match under `tie`.
+#[inline(always)]
+fn award(tie: Tie, va: f64, vb: f64, a: usize, b: usize, s2: &mut [u32], rng: &mut Rng) {
     match tie {
         Tie::Half => {
+            let (gt, lt) = (u32::from(va > vb), u32::from(vb > va));
             s2[a] += 1 + gt - lt;
             s2[b] += 1 + lt - gt;
         }
         Tie::Coin => {
-            let win = if gt | lt == 0 {
-                u32::from(rng.coin())
-            } else {
-                gt
-            };
+            let win = u32::from(a_wins(va, vb, rng));
             s2[a] += 2 * win;
             s2[b] += 2 - 2 * win;
         }
     }
 }
 
+/// Sorts `order` by the points in `s2` (highest first) and rebuilds `groups`: a counting
+/// sort over the doubled points, at most `top`.
+fn sort_by_points(
+    order: &mut [u32],
+    groups: &mut Vec<Group>,
+    s2: &[u32],
+    top: usize,
+    hist: &mut [u32],
+    start: &mut [u32],
+    next: &mut [u32],
+) {
+    let hist = &mut hist[..=top];
+    hist.fill(0);
+    for &p in order.iter() {
+        hist[top - s2[p as usize] as usize] += 1;
+    }
+    groups.clear();
+    let mut at = 0u32;
+    for (key, (st, &h)) in start.iter_mut().zip(hist.iter()).enumerate() {
+        *st = at;
+        if h > 0 {
+            groups.push(Group {
+                start: at,
+                points2: (top - key) as u32,
+            });
+        }
+        at += h;
+    }
+    let next = &mut next[..order.len()];
+    for &p in order.iter() {
+        let slot = &mut start[top - s2[p as usize] as usize];
+        next[*slot as usize] = p;
+        *slot += 1;
+    }
+    order.copy_from_slice(next);
+}
+
 /// Plays one run into `ws.s2` (doubled points of every model), tracing rounds when asked.
+///
+/// `order` is kept sorted by points with its score groups in `groups`. Under coin ties with
+/// byes (the defaults) a round's outcome keeps it sorted for free: a group's winners rise by
+/// one point and stay above its losers and bye, which stay at or above the next group's
+/// winners, so writing each group's winners, then its losers and bye, into the group's own
+/// range gives the next round's order. Half-point ties and floats can overtake a neighbour
+/// group, so those rules re-sort by points after the round.
 fn play_run(
     game: &Game,
     rules: &Rules,
@@ -308,135 +398,127 @@ fn play_run(
 ) {
     let Workspace {
         s2,
-        active,
         order,
+        groups,
+        next,
+        next_groups,
         hist,
         start,
         buf,
-        out,
         common,
-        keys,
     } = ws;
     let s2: &mut [u32] = s2;
-    let out: &mut [bool] = out;
-    let hist: &mut [u32] = hist;
-    let start: &mut [u32] = start;
     let m = game.models;
     let sampled = rules.matching == MatchRule::Sampled;
-    let shift = usize::from(rules.tie == Tie::Coin);
+    let keeps_order = rules.tie == Tie::Coin && rules.odd == Odd::Bye;
     for &p in &game.players {
         s2[p as usize] = 0;
-        out[p as usize] = false;
     }
-    active.clear();
-    active.extend_from_slice(&game.players);
+    order.clear();
+    order.extend_from_slice(&game.players);
+    groups.clear();
+    groups.push(Group {
+        start: 0,
+        points2: 0,
+    });
     for r in 0..game.rounds {
-        let n = active.len();
-        {
-            let act: &mut [u32] = active;
-            // Fisher–Yates; each 64-bit word gives two 32-bit multiply-high draws.
-            let mut i = n;
-            while i > 2 {
-                let word = rng.inner.next_u64();
-                let j = (((word & 0xFFFF_FFFF) * i as u64) >> 32) as usize;
-                act.swap(i - 1, j);
-                let k = (((word >> 32) * (i - 1) as u64) >> 32) as usize;
-                act.swap(i - 2, k);
-                i -= 2;
-            }
-            if i == 2 {
-                let j = rng.below(2);
-                act.swap(1, j);
-            }
-        }
-        // Stable bucketing by points, highest first: group g holds doubled points
-        // top − (g << shift) (with coin ties every doubled score is even: shift 1).
-        let top = 2 * r;
-        let groups = (top >> shift) + 1;
-        let hist = &mut hist[..groups];
-        let start = &mut start[..groups];
-        hist.fill(0);
-        let keys = &mut keys[..n];
-        for (key, &p) in keys.iter_mut().zip(active.iter()) {
-            let g = ((top - s2[p as usize] as usize) >> shift) as u32;
-            *key = g;
-            hist[g as usize] += 1;
-        }
-        let mut at = 0u32;
-        for (st, &h) in start.iter_mut().zip(hist.iter()) {
-            *st = at;
-            at += h;
-        }
-        let order = &mut order[..n];
-        for (&g, &p) in keys.iter().zip(active.iter()) {
-            let slot = &mut start[g as usize];
-            order[*slot as usize] = p;
-            *slot += 1;
-        }
-        let (mut pairs, mut byes) = (0usize, 0usize);
+        let n = order.len();
         let before: u64 = if trace.is_some() {
-            active.iter().map(|&p| u64::from(s2[p as usize])).sum()
+            order.iter().map(|&p| u64::from(s2[p as usize])).sum()
         } else {
             0
         };
         let vals = &game.value[r * m..(r + 1) * m];
-        let tie = rules.tie;
-        macro_rules! decide {
-            ($a:expr, $b:expr, $s2:expr, $rng:expr) => {{
-                let (a, b) = ($a as usize, $b as usize);
-                let (va, vb) = if sampled {
-                    sampled_values(game, r, a, b, $rng, common).unwrap_or((vals[a], vals[b]))
-                } else {
-                    (vals[a], vals[b])
+        let values = |a: usize, b: usize, rng: &mut Rng, common: &mut Vec<usize>| {
+            if sampled {
+                sampled_values(game, r, a, b, rng, common).unwrap_or((vals[a], vals[b]))
+            } else {
+                (vals[a], vals[b])
+            }
+        };
+        let (mut pairs, mut byes) = (0usize, 0usize);
+        if keeps_order {
+            next.resize(n, 0);
+            // Groups are written branch-free: a group holding the previous one's points
+            // overwrites the slot after it instead of taking a new one.
+            next_groups.resize(n + 1, Group::default());
+            let mut made = 0usize;
+            let mut push = |start: usize, points2: u32| {
+                let fresh = made == 0 || next_groups[made - 1].points2 != points2;
+                next_groups[made] = Group {
+                    start: start as u32,
+                    points2,
                 };
-                play(tie, va, vb, a, b, $s2, $rng);
-            }};
-        }
-        let mut carry: Option<u32> = None;
-        // After the scatter, start[g] is the end of group g.
-        let mut pos = 0usize;
-        for &end in start.iter() {
-            let end = end as usize;
-            if end == pos {
-                continue;
-            }
-            let group = &order[pos..end];
-            pos = end;
-            match rules.odd {
-                Odd::Bye => {
-                    for pair in group.chunks_exact(2) {
-                        decide!(pair[0], pair[1], s2, rng);
-                    }
-                    pairs += group.len() / 2;
-                    byes += group.len() % 2;
+                made += usize::from(fresh);
+            };
+            for (gi, group) in groups.iter().enumerate() {
+                let from = group.start as usize;
+                let to = groups.get(gi + 1).map_or(n, |g| g.start as usize);
+                if to - from == 1 {
+                    // Most groups of a long tournament are singletons: a bye, nothing to draw.
+                    next[from] = order[from];
+                    byes += 1;
+                    push(from, group.points2);
+                    continue;
                 }
-                Odd::Float => {
-                    buf.clear();
-                    buf.extend_from_slice(group);
-                    if let Some(f) = carry.take() {
-                        buf.push(f);
-                        let last = buf.len() - 1;
-                        let j = rng.below(buf.len());
-                        buf.swap(j, last);
+                let members = &mut order[from..to];
+                pair_up(members, rng);
+                let half = members.len() / 2;
+                let (winners, rest) = next[from..to].split_at_mut(half);
+                for (k, pair) in members.chunks_exact(2).enumerate() {
+                    let (a, b) = (pair[0], pair[1]);
+                    let (va, vb) = values(a as usize, b as usize, rng, common);
+                    let (w, l) = if a_wins(va, vb, rng) { (a, b) } else { (b, a) };
+                    s2[w as usize] += 2;
+                    winners[k] = w;
+                    rest[k] = l;
+                }
+                if members.len() % 2 == 1 {
+                    rest[half] = members[members.len() - 1];
+                    byes += 1;
+                }
+                pairs += half;
+                push(from, group.points2 + 2);
+                push(from + half, group.points2);
+            }
+            next_groups.truncate(made);
+            std::mem::swap(order, next);
+            std::mem::swap(groups, next_groups);
+        } else {
+            let mut carry: Option<u32> = None;
+            for (gi, group) in groups.iter().enumerate() {
+                let from = group.start as usize;
+                let to = groups.get(gi + 1).map_or(n, |g| g.start as usize);
+                let members: &mut [u32] = match rules.odd {
+                    Odd::Bye => &mut order[from..to],
+                    Odd::Float => {
+                        buf.clear();
+                        buf.extend_from_slice(&order[from..to]);
+                        buf.extend(carry.take());
+                        buf
                     }
-                    for pair in buf.chunks_exact(2) {
-                        decide!(pair[0], pair[1], s2, rng);
-                    }
-                    pairs += buf.len() / 2;
-                    if buf.len() % 2 == 1 {
-                        carry = buf.last().copied();
+                };
+                pair_up(members, rng);
+                for pair in members.chunks_exact(2) {
+                    let (a, b) = (pair[0] as usize, pair[1] as usize);
+                    let (va, vb) = values(a, b, rng, common);
+                    award(rules.tie, va, vb, a, b, s2, rng);
+                }
+                pairs += members.len() / 2;
+                if members.len() % 2 == 1 {
+                    match rules.odd {
+                        Odd::Bye => byes += 1,
+                        Odd::Float => carry = members.last().copied(),
                     }
                 }
             }
-            if pos == n {
-                break;
+            if carry.is_some() {
+                byes += 1;
             }
-        }
-        if carry.is_some() {
-            byes += 1;
+            sort_by_points(order, groups, s2, 2 * (r + 1), hist, start, next);
         }
         let points = if trace.is_some() {
-            active
+            order
                 .iter()
                 .map(|&p| u64::from(s2[p as usize]))
                 .sum::<u64>()
@@ -444,31 +526,28 @@ fn play_run(
         } else {
             0
         };
-        // Elimination after the round.
+        // Elimination after the round, from the lowest group (the tail of `order`) upwards.
         let want = rules.eliminate.get(r).copied().unwrap_or(0) as usize;
         let mut left = want.min(n.saturating_sub(2));
         let eliminated = left;
-        let mut level = 0u32;
         while left > 0 {
-            buf.clear();
-            buf.extend(active.iter().copied().filter(|&p| s2[p as usize] == level));
-            if buf.len() <= left {
-                left -= buf.len();
-                for &p in buf.iter() {
-                    out[p as usize] = true;
-                }
+            let last = *groups.last().expect("an active group");
+            let from = last.start as usize;
+            let size = order.len() - from;
+            if size <= left {
+                order.truncate(from);
+                groups.pop();
+                left -= size;
             } else {
+                // `left` uniformly random members of the lowest group move to its end.
+                let end = order.len();
                 for i in 0..left {
-                    let j = i + rng.below(buf.len() - i);
-                    buf.swap(i, j);
-                    out[buf[i] as usize] = true;
+                    let pick = from + rng.below(size - i);
+                    order.swap(pick, end - 1 - i);
                 }
+                order.truncate(end - left);
                 left = 0;
             }
-            level += 1;
-        }
-        if eliminated > 0 {
-            active.retain(|&p| !out[p as usize]);
         }
         if let Some(t) = trace.as_deref_mut() {
             t.push(RoundTrace {
@@ -477,7 +556,7 @@ fn play_run(
                 byes,
                 points2: points,
                 eliminated,
-                active_after: active.len(),
+                active_after: order.len(),
             });
         }
     }

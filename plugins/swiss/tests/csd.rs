@@ -396,3 +396,104 @@ fn cancellation_stops_the_simulation() {
         assert_eq!(late.status, PodiumStatus::Cancelled, "{id}");
     }
 }
+
+/// The tournament exactly as the specification words it, written for clarity, not speed:
+/// shuffle the active models, sort them stably by points, pair neighbours inside each score
+/// group; an odd group's last member sits out (bye) or joins the next lower group (float).
+/// Returns the points (doubled) of one run.
+fn naive_run(values: &[Vec<Option<f64>>], rules: &Rules, rng: &mut SplitMix64) -> Vec<u32> {
+    let models = values.len();
+    let mut points = vec![0u32; models];
+    let mut active: Vec<usize> = (0..models).collect();
+    let shuffle = |v: &mut Vec<usize>, rng: &mut SplitMix64| {
+        for i in (1..v.len()).rev() {
+            let j = rng.below(i as u64 + 1) as usize;
+            v.swap(i, j);
+        }
+    };
+    for (round, &t) in rules.eliminate.iter().enumerate() {
+        shuffle(&mut active, rng);
+        active.sort_by_key(|&m| std::cmp::Reverse(points[m]));
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for &m in &active {
+            match groups.last_mut() {
+                Some(g) if points[g[0]] == points[m] => g.push(m),
+                _ => groups.push(vec![m]),
+            }
+        }
+        let mut carry = None;
+        for mut group in groups {
+            if let Some(f) = carry.take() {
+                group.push(f);
+                shuffle(&mut group, rng);
+            }
+            for pair in group.chunks_exact(2) {
+                let value = |m: usize| values[m][round].unwrap_or(f64::NEG_INFINITY);
+                let (a, b) = (pair[0], pair[1]);
+                let (va, vb) = (value(a), value(b));
+                if va == vb && rules.tie == Tie::Half {
+                    points[a] += 1;
+                    points[b] += 1;
+                } else if va > vb || (va == vb && rng.below(2) == 0) {
+                    points[a] += 2;
+                } else {
+                    points[b] += 2;
+                }
+            }
+            if group.len() % 2 == 1 && rules.odd == Odd::Float {
+                carry = group.last().copied();
+            }
+        }
+        let mut left = (t as usize).min(active.len() - 2);
+        while left > 0 {
+            let low = active.iter().map(|&m| points[m]).min().unwrap();
+            let mut lowest: Vec<usize> = active
+                .iter()
+                .copied()
+                .filter(|&m| points[m] == low)
+                .collect();
+            shuffle(&mut lowest, rng);
+            lowest.truncate(left);
+            left -= lowest.len();
+            active.retain(|m| !lowest.contains(m));
+        }
+    }
+    points
+}
+
+#[test]
+fn engine_agrees_with_a_naive_simulation_of_the_rules() {
+    // Values in 0..4 make ties frequent, so the tie rules matter.
+    let values = random_values(9, 8, 12);
+    let g = game(&values);
+    let runs = 20_000u64;
+    for tie in [Tie::Coin, Tie::Half] {
+        for odd in [Odd::Bye, Odd::Float] {
+            for t in [0u32, 2] {
+                let r = rules(8, tie, odd, t);
+                let totals = sim::simulate(&g, &r, runs, 21, 0, &mut |_| Ok(())).unwrap();
+                let mut rng = SplitMix64::stream(99, 0);
+                let (mut sum, mut sum_sq) = (vec![0.0f64; 9], vec![0.0f64; 9]);
+                for _ in 0..runs {
+                    for (m, p) in naive_run(&values, &r, &mut rng).into_iter().enumerate() {
+                        let s = f64::from(p) / 2.0;
+                        sum[m] += s;
+                        sum_sq[m] += s * s;
+                    }
+                }
+                let n = runs as f64;
+                for m in 0..9 {
+                    let naive = sum[m] / n;
+                    let naive_se = ((sum_sq[m] / n - naive * naive) / (n - 1.0)).sqrt();
+                    let engine = totals.mean(m);
+                    let engine_se = totals.standard_error(m).unwrap();
+                    let se = (naive_se.powi(2) + engine_se.powi(2)).sqrt();
+                    assert!(
+                        (engine - naive).abs() <= 4.5 * se + 1e-12,
+                        "{tie:?} {odd:?} T={t} m{m}: engine {engine} vs naive {naive} ± {se}"
+                    );
+                }
+            }
+        }
+    }
+}
