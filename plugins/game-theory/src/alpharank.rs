@@ -19,19 +19,23 @@
 //!   so a second closed class needs payoffs from elsewhere; the check stays for them.)
 //! - **GTH, not eigenvectors or power iteration.** At large α escape rates are tiny and the
 //!   chain is nearly decomposable: power iteration stalls and an eigen-solver's eigenvalue 1
-//!   stops being isolated (OpenSpiel then raises "Expected 1 stationary distribution").
-//!   Grassmann–Taksar–Heyman elimination uses no subtraction, so every entry of π keeps its
-//!   relative accuracy however small the rates. It is blocked (a row meets a block of pivots
-//!   while they are in cache) and splits rows over threads; O(n³/3) flops.
-//! - **Power iteration for very large chains** ([`DENSE_LIMIT`]), with a residual test; when
-//!   it does not converge the call fails naming the residual, rather than returning a guess.
+//!   stops being isolated (OpenSpiel then raises "Expected 1 stationary distribution", or
+//!   computes ∞/∞ in ρ). Grassmann–Taksar–Heyman elimination uses no subtraction, so it keeps
+//!   its accuracy on such chains. Rates of 1e-200 and below are normal at α = 100, so the
+//!   solve guards the range of f64 too: states likely to carry mass are ordered first, pivot
+//!   rows are scaled to sum to 1, and the back substitution rescales instead of overflowing
+//!   (a π that still is not finite is an error, never a score). It is blocked (a row meets a
+//!   block of pivots while they are in cache) and splits rows over threads; O(n³/3) flops.
+//! - **Power iteration only on request** (`Solver::Power`, and `Auto` beyond [`DENSE_LIMIT`]):
+//!   it stops when ‖π_{t+1} − π_t‖₁ falls below the tolerance, which on a nearly decomposable
+//!   chain can be a stall rather than convergence; it fails when the step limit is reached.
 //! - **One entry point**, [`stationary_distribution`], is the kernel a GPU backend replaces.
 
 use podium_numerics::graph::strongly_connected;
 
 /// Closed classes up to this many models are solved densely (GTH); larger ones by power
 /// iteration (unless the caller forces a solver).
-pub const DENSE_LIMIT: usize = 2048;
+pub const DENSE_LIMIT: usize = 5000;
 
 /// Pivots per GTH block.
 const BLOCK: usize = 32;
@@ -64,13 +68,23 @@ pub enum ChainError {
         /// The closed classes (state indices).
         classes: Vec<Vec<usize>>,
     },
-    /// Power iteration stopped before its residual fell below the tolerance.
+    /// A sweep doubled α [`SWEEP_STEPS`] times without π settling.
+    SweepDidNotSettle {
+        /// The last α tried.
+        alpha: f64,
+        /// max |π(α) − π(α/2)| at the end.
+        change: f64,
+    },
+    /// Power iteration stopped before its change fell below the tolerance.
     NotConverged {
         /// Iterations done.
         iterations: usize,
         /// ‖πC − π‖₁ at the end.
         residual: f64,
     },
+    /// The solve produced a number that is not finite (never expected from the dense solve;
+    /// reported rather than returned).
+    NotFinite,
     /// The caller's poll asked to stop.
     Cancelled,
 }
@@ -171,17 +185,24 @@ pub fn stationary_distribution(
     }
     let closed = closed_class(c, n)?;
     let k = closed.len();
-    let mut sub = vec![0.0; k * k];
-    for (a, &s) in closed.iter().enumerate() {
-        for (b, &r) in closed.iter().enumerate() {
-            sub[a * k + b] = c[s * n + r];
-        }
-    }
     let dense = match options.solver {
         Solver::Auto => k <= DENSE_LIMIT,
         Solver::Dense => true,
         Solver::Power => false,
     };
+    // The dense solve eliminates the last state first and measures every π against the first:
+    // states likely to carry mass go first, so the ratios it builds stay near or below 1.
+    let order = if dense {
+        likely_mass_first(c, n, &closed)
+    } else {
+        closed.clone()
+    };
+    let mut sub = vec![0.0; k * k];
+    for (a, &s) in order.iter().enumerate() {
+        for (b, &r) in order.iter().enumerate() {
+            sub[a * k + b] = c[s * n + r];
+        }
+    }
     let (local, iterations) = if dense {
         (gth(&mut sub, k, options.threads, cancelled)?, 0)
     } else {
@@ -197,8 +218,11 @@ pub fn stationary_distribution(
         }
         power_iteration(&sub, k, options, cancelled)?
     };
+    if local.iter().any(|p| !p.is_finite()) {
+        return Err(ChainError::NotFinite);
+    }
     let mut pi = vec![0.0; n];
-    for (a, &s) in closed.iter().enumerate() {
+    for (a, &s) in order.iter().enumerate() {
         pi[s] = local[a];
     }
     let residual = residual(c, n, &pi);
@@ -276,10 +300,8 @@ pub fn sweep(
         previous = Some(result.pi);
         alpha *= 2.0;
     }
-    Err(ChainError::NotConverged {
-        iterations: SWEEP_STEPS,
-        residual: steps.last().map_or(f64::NAN, |s| s.1),
-    })
+    let (alpha, change) = steps.last().copied().unwrap_or((f64::NAN, f64::NAN));
+    Err(ChainError::SweepDidNotSettle { alpha, change })
 }
 
 /// The unique closed class of the non-zero transitions of `c`, or the error naming all of
@@ -337,12 +359,30 @@ fn residual(c: &[f64], n: usize, pi: &[f64]) -> f64 {
     next.iter().zip(pi).map(|(a, b)| (a - b).abs()).sum()
 }
 
-/// `row[..k] += f · pivot[..k]` after scaling the row's entry k by 1/s (GTH's update of one
-/// row by pivot k).
+/// The states of `closed` ordered by how much mass they are likely to carry: the log of the
+/// rate into a state from the others minus the log of the rate out of it, highest first.
+fn likely_mass_first(c: &[f64], n: usize, closed: &[usize]) -> Vec<usize> {
+    let key = |s: usize| -> f64 {
+        let (mut inflow, mut outflow) = (0.0, 0.0);
+        for &r in closed {
+            if r != s {
+                inflow += c[r * n + s];
+                outflow += c[s * n + r];
+            }
+        }
+        let k = inflow.ln() - outflow.ln();
+        if k.is_nan() { f64::NEG_INFINITY } else { k }
+    };
+    let mut keyed: Vec<(f64, usize)> = closed.iter().map(|&s| (key(s), s)).collect();
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, s)| s).collect()
+}
+
+/// `row[..k] += row[k] · pivot[..k]`: GTH's update of one row by pivot k, whose row has
+/// already been scaled to sum to 1 (so no product exceeds the row's own entries).
 #[inline]
-fn eliminate_row(row: &mut [f64], pivot: &[f64], k: usize, s: f64) {
-    let f = row[k] / s;
-    row[k] = f;
+fn eliminate_row(row: &mut [f64], pivot: &[f64], k: usize) {
+    let f = row[k];
     if f != 0.0 {
         for (x, &p) in row[..k].iter_mut().zip(&pivot[..k]) {
             *x += f * p;
@@ -352,6 +392,11 @@ fn eliminate_row(row: &mut [f64], pivot: &[f64], k: usize, s: f64) {
 
 /// Grassmann–Taksar–Heyman elimination on an irreducible chain `p` (row-major n × n; only
 /// off-diagonal entries are read; overwritten).
+///
+/// The variant that scales each pivot row to sum to 1 (instead of the column into it) keeps
+/// every intermediate within the range of the original rates; the back substitution
+/// π_k = (Σ_{i<k} π_i p_ik) / s_k rescales when π grows large and treats an exit rate that
+/// underflowed to 0 as the limit it is (state k outweighs every earlier one).
 fn gth(
     p: &mut [f64],
     n: usize,
@@ -375,22 +420,24 @@ fn gth(
         // The block's own rows, pivot by pivot (highest first).
         for k in (lo..hi).rev() {
             let (head, rest) = p.split_at_mut(k * n);
-            let pivot = &rest[..n];
+            let pivot = &mut rest[..n];
             let s: f64 = pivot[..k].iter().sum();
             sums[k] = s;
+            if s > 0.0 {
+                pivot[..k].iter_mut().for_each(|v| *v /= s);
+            }
+            let pivot = &*pivot;
             for i in lo..k {
-                eliminate_row(&mut head[i * n..(i + 1) * n], pivot, k, s);
+                eliminate_row(&mut head[i * n..(i + 1) * n], pivot, k);
             }
         }
         // Every row below meets the whole block while its pivot rows are in cache.
         let (head, rest) = p.split_at_mut(lo * n);
         let pivots = &rest[..(hi - lo) * n];
-        let sums = &sums;
         let update = |rows: &mut [f64]| {
             for row in rows.chunks_exact_mut(n) {
                 for k in (lo..hi).rev() {
-                    let pivot = &pivots[(k - lo) * n..(k - lo + 1) * n];
-                    eliminate_row(row, pivot, k, sums[k]);
+                    eliminate_row(row, &pivots[(k - lo) * n..(k - lo + 1) * n], k);
                 }
             }
         };
@@ -407,10 +454,38 @@ fn gth(
         }
         hi = lo;
     }
+    // Back substitution row by row: inflow[j] accumulates Σ_{i<j} π_i p_ij.
     let mut pi = vec![0.0; n];
-    pi[0] = 1.0;
-    for k in 1..n {
-        pi[k] = (0..k).map(|i| pi[i] * p[i * n + k]).sum();
+    let mut inflow = vec![0.0; n];
+    for k in 0..n {
+        if k == 0 {
+            pi[0] = 1.0;
+        } else {
+            let (num, s) = (inflow[k], sums[k]);
+            let value = if s > 0.0 { num / s } else { f64::INFINITY };
+            if value.is_infinite() && num > 0.0 {
+                // State k outweighs all earlier ones beyond the range of f64.
+                pi[..k].fill(0.0);
+                inflow[k..].fill(0.0);
+                pi[k] = 1.0;
+            } else if value.is_finite() {
+                pi[k] = value;
+                if value > 1e250 {
+                    let scale = 1.0 / value;
+                    pi[..=k].iter_mut().for_each(|v| *v *= scale);
+                    inflow[k..].iter_mut().for_each(|v| *v *= scale);
+                }
+            } else {
+                pi[k] = 0.0;
+            }
+        }
+        let w = pi[k];
+        if w != 0.0 {
+            let row = &p[k * n..(k + 1) * n];
+            for (acc, &v) in inflow[k + 1..].iter_mut().zip(&row[k + 1..]) {
+                *acc += w * v;
+            }
+        }
     }
     let total: f64 = pi.iter().sum();
     pi.iter_mut().for_each(|x| *x /= total);
@@ -616,6 +691,107 @@ mod tests {
         for p in &s.pi {
             assert!((p - 0.2).abs() < 1e-15);
         }
+    }
+
+    /// π of a 3-state chain by the Markov chain tree theorem in the log domain: π_r ∝ the sum,
+    /// over the spanning trees directed into r, of the product of their rates.
+    fn tree_theorem_3(c: &[f64]) -> Vec<f64> {
+        let ln = |s: usize, r: usize| c[s * 3 + r].ln();
+        let logs: Vec<f64> = (0..3)
+            .map(|r| {
+                let (a, b) = match r {
+                    0 => (1, 2),
+                    1 => (0, 2),
+                    _ => (0, 1),
+                };
+                let trees = [
+                    ln(a, r) + ln(b, r),
+                    ln(a, b) + ln(b, r),
+                    ln(b, a) + ln(a, r),
+                ];
+                let top = trees.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                top + trees.iter().map(|t| (t - top).exp()).sum::<f64>().ln()
+            })
+            .collect();
+        let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let w: Vec<f64> = logs.iter().map(|l| (l - top).exp()).collect();
+        let total: f64 = w.iter().sum();
+        w.iter().map(|x| x / total).collect()
+    }
+
+    #[test]
+    fn tiny_rates_at_large_alpha_stay_finite_and_exact_in_any_order() {
+        // Gaps of 0.05–0.2 at α = 100, m = 50: rates down to ~1e-213 (a review found NaN here).
+        let weak_first = vec![0.5, 0.45, 0.4, 0.55, 0.5, 0.45, 0.6, 0.55, 0.5];
+        let strong_first = vec![0.5, 0.55, 0.6, 0.45, 0.5, 0.55, 0.4, 0.45, 0.5];
+        for payoff in [weak_first, strong_first] {
+            let c = transition_matrix(&payoff, 3, 100.0, 50.0);
+            let exact = tree_theorem_3(&c);
+            let s = stationary_distribution(&c, 3, &SolveOptions::default(), &never).unwrap();
+            for (a, b) in s.pi.iter().zip(&exact) {
+                assert!(a.is_finite());
+                assert!(
+                    (a - b).abs() <= 1e-15 + 1e-12 * b,
+                    "{:?} vs {exact:?}",
+                    s.pi
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_large_close_game_gives_the_same_pi_in_any_player_order() {
+        // Bradley–Terry strengths with sd 0.3 at α = 100: most rates are far below 1e-100.
+        let n = 100;
+        let mut rng = podium_synth::SplitMix64::stream(17, 0);
+        let strength: Vec<f64> = (0..n).map(|_| 0.3 * rng.next_normal()).collect();
+        let payoff_of = |order: &[usize]| {
+            let mut m = vec![0.5; n * n];
+            for (a, &i) in order.iter().enumerate() {
+                for (b, &j) in order.iter().enumerate() {
+                    if i != j {
+                        m[a * n + b] = 1.0 / (1.0 + (strength[j] - strength[i]).exp());
+                    }
+                }
+            }
+            m
+        };
+        let forward: Vec<usize> = (0..n).collect();
+        let backward: Vec<usize> = (0..n).rev().collect();
+        let a = alpha_rank(
+            &payoff_of(&forward),
+            n,
+            100.0,
+            50.0,
+            &SolveOptions::default(),
+            &never,
+        )
+        .unwrap();
+        let b = alpha_rank(
+            &payoff_of(&backward),
+            n,
+            100.0,
+            50.0,
+            &SolveOptions::default(),
+            &never,
+        )
+        .unwrap();
+        assert!(a.pi.iter().all(|p| p.is_finite() && *p >= 0.0));
+        assert!((a.pi.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        for i in 0..n {
+            let (x, y) = (a.pi[i], b.pi[n - 1 - i]);
+            assert!(
+                (x - y).abs() <= 1e-13 + 1e-10 * x.max(y),
+                "model {i}: {x} vs {y}"
+            );
+        }
+        assert!(a.residual < 1e-12, "{}", a.residual);
+        // The strongest model carries the most mass.
+        let best = (0..n)
+            .max_by(|&i, &j| strength[i].total_cmp(&strength[j]))
+            .unwrap();
+        let top = (0..n).max_by(|&i, &j| a.pi[i].total_cmp(&a.pi[j])).unwrap();
+        assert_eq!(best, top);
     }
 
     #[test]

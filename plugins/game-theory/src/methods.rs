@@ -25,8 +25,11 @@ use crate::payoff::{Game, PAYOFF_PARAMS, Payoff, PayoffData};
 pub const DEFAULT_ALPHA: f64 = 100.0;
 /// Default population size (OpenSpiel's).
 pub const DEFAULT_POPULATION: u64 = 50;
-/// Most models Nash averaging accepts (the conic program is dense in A).
-pub const NASH_MAX_MODELS: usize = 2000;
+/// Most models Nash averaging accepts: the conic program is dense in A and its interior-point
+/// solve (not cancellable) takes seconds at a few hundred models.
+pub const NASH_MAX_MODELS: usize = 500;
+/// Most models α-Rank accepts: it keeps a few dense n × n matrices.
+pub const ALPHA_RANK_MAX_MODELS: usize = alpharank::DENSE_LIMIT;
 
 /// The `alpha-rank` method.
 pub struct AlphaRank;
@@ -56,8 +59,14 @@ fn chain_error(error: ChainError, names: impl Fn(usize) -> String) -> MethodErro
             iterations,
             residual,
         } => MethodError::internal(format!(
-            "α-Rank did not converge in {iterations} steps (last change {residual:e}); use solver \"dense\" or a smaller alpha"
+            "power iteration did not converge in {iterations} steps (last change {residual:e}); use solver \"dense\""
         )),
+        ChainError::SweepDidNotSettle { alpha, change } => MethodError::internal(format!(
+            "the alpha sweep did not settle: pi still moved by {change:e} at alpha = {alpha:e}; give a fixed alpha"
+        )),
+        ChainError::NotFinite => MethodError::internal(
+            "the stationary distribution came out non-finite (please report this data)",
+        ),
     }
 }
 
@@ -81,21 +90,23 @@ fn read_alpha(params: &Params) -> Result<Alpha, MethodError> {
     }
 }
 
-/// Multiplicities of one bootstrap replicate: units drawn with replacement within each
-/// stratum (all units one stratum when `strata` is empty).
-fn replicate_counts(units: usize, strata: &[u32], rng: &mut SplitMix64) -> Vec<u32> {
-    let mut counts = vec![0u32; units];
+/// The units of each bootstrap stratum (one stratum of all units when `strata` is empty).
+fn strata_members(units: usize, strata: &[u32]) -> Vec<Vec<usize>> {
     if strata.is_empty() {
-        for _ in 0..units {
-            counts[rng.below(units as u64) as usize] += 1;
-        }
-        return counts;
+        return vec![(0..units).collect()];
     }
     let mut groups: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
     for (u, &s) in strata.iter().enumerate() {
         groups.entry(s).or_default().push(u);
     }
-    for members in groups.values() {
+    groups.into_values().collect()
+}
+
+/// Multiplicities of one bootstrap replicate: as many units as each stratum has, drawn from it
+/// with replacement.
+fn replicate_counts(units: usize, groups: &[Vec<usize>], rng: &mut SplitMix64) -> Vec<u32> {
+    let mut counts = vec![0u32; units];
+    for members in groups {
         for _ in 0..members.len() {
             counts[members[rng.below(members.len() as u64) as usize]] += 1;
         }
@@ -109,7 +120,7 @@ impl Method for AlphaRank {
         empirical payoff matrix P(i beats j) from verdicts or per-sample scores: the stationary \
         distribution of the Markov chain over monomorphic populations (population m, selection \
         intensity α, local selection as in OpenSpiel), solved exactly by GTH elimination on the \
-        chain's closed class (models outside it get 0; a chain with several closed classes is an \
+        chain's closed class (power iteration only on request) (models outside it get 0; a chain with several closed classes is an \
         error, not a guess). alpha: a number (default 100) or \"sweep\" (OpenSpiel's: double α \
         from 1e-4 until π stops changing; the α used is reported). resamples > 0 adds percentile \
         intervals on π from resampled payoffs (verdicts, or samples within their benchmark). \
@@ -139,7 +150,7 @@ impl Method for AlphaRank {
       "default": 50
     },
     "solver": {
-      "description": "\"dense\": GTH elimination (exact, O(n^3)); \"power\": power iteration (O(n^2) per step; can stall at large alpha); \"auto\": dense up to 2048 models in the chain's closed class.",
+      "description": "\"dense\": GTH elimination (exact, O(n^3)); \"power\": power iteration (O(n^2) per step; it stops when pi changes by less than 1e-13, which on the nearly decomposable chains of large alpha can be a stall, not convergence); \"auto\": dense (up to the 5000-model cap).",
       "type": "string",
       "enum": ["auto", "dense", "power"],
       "default": "auto"
@@ -206,6 +217,11 @@ impl Method for AlphaRank {
                 "alpha-rank needs at least one model with verdicts or measurements",
             ));
         }
+        if n > ALPHA_RANK_MAX_MODELS {
+            return Err(MethodError::invalid_data(format!(
+                "alpha-rank takes at most {ALPHA_RANK_MAX_MODELS} models, the selection has {n}"
+            )));
+        }
         let Payoff {
             matrix: payoff,
             unmeasured,
@@ -233,12 +249,16 @@ impl Method for AlphaRank {
         };
         host.progress(if resamples > 0 { 0.1 } else { 0.95 });
         let mut replicates: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples); n];
-        let mut failed = 0usize;
+        let (mut failed, mut lost_pairs) = (0usize, 0usize);
+        let groups = strata_members(game.data.units(), &game.strata);
         for r in 0..resamples {
             host.check_cancelled()?;
             let mut rng = SplitMix64::stream(seed, r as u64);
-            let counts = replicate_counts(game.data.units(), &game.strata, &mut rng);
-            let resampled = game.payoff(data, Some(&counts))?.matrix;
+            let counts = replicate_counts(game.data.units(), &groups, &mut rng);
+            let resampled = game.payoff(data, Some(&counts))?;
+            // Pairs measured in the data but not in this replicate count as coin flips there.
+            lost_pairs += resampled.unmeasured.len() - unmeasured.len();
+            let resampled = resampled.matrix;
             match alpharank::alpha_rank(&resampled, n, alpha_used, m, &options, &cancelled) {
                 Ok(s) => {
                     for (i, p) in s.pi.into_iter().enumerate() {
@@ -269,7 +289,7 @@ impl Method for AlphaRank {
                 m,
                 steps,
                 &unmeasured,
-                (resamples, failed, level),
+                (resamples, failed, lost_pairs, level),
             ),
         );
         host.progress(1.0);
@@ -286,7 +306,7 @@ fn report(
     m: f64,
     steps: Option<Vec<(f64, f64)>>,
     unmeasured: &[(usize, usize)],
-    (resamples, failed, level): (usize, usize, f64),
+    (resamples, failed, lost_pairs, level): (usize, usize, usize, f64),
 ) -> Value {
     let name = |s: usize| data.model_name(game.players[s]).to_owned();
     let n = game.n();
@@ -315,6 +335,8 @@ fn report(
                 "resamples": resamples,
                 "failed": failed,
                 "level": level,
+                "pairs_unmeasured_in_replicates": lost_pairs,
+                "pairs_unmeasured_in_replicates_rule": "a pair measured in the data but not in a replicate is a coin flip (P = 1/2) there",
                 "method": match game.data {
                     PayoffData::Comparisons(_) => "percentile interval of pi over replicates resampling the verdicts with replacement, alpha fixed at the value used",
                     PayoffData::Scores(_) => "percentile interval of pi over replicates resampling the samples with replacement within each benchmark, alpha fixed at the value used",
@@ -333,8 +355,8 @@ impl Method for NashAveraging {
         [clip, 1 - clip]); the maximum-entropy Nash equilibrium p of the symmetric zero-sum game \
         A (a conic program with exponential cones, solved by Clarabel and polished to machine \
         precision when the equilibrium is unique). Score = (A p)_i, each model's payoff against \
-        the equilibrium mixture: 0 on the support, negative outside; adding copies of a model \
-        does not change anyone's score. Extra `nash_averaging`: p per model, support, entropy, \
+        the equilibrium mixture: 0 on the support, negative outside (to the max_violation \
+        reported); adding copies of a model does not change anyone's score. At most 500 models. Extra `nash_averaging`: p per model, support, entropy, \
         solver status and payoff diagnostics.";
     const PARAMS_SCHEMA: &'static str = concat!(
         r#"{
@@ -347,7 +369,7 @@ impl Method for NashAveraging {
     "clip": {
       "description": "P is clipped into [clip, 1 - clip] before the logit, so that A stays finite.",
       "type": "number",
-      "exclusiveMinimum": 0,
+      "minimum": 1e-12,
       "maximum": 0.25,
       "default": 0.001
     }

@@ -25,7 +25,7 @@ use clarabel::solver::{
     SupportedConeT, ZeroConeT,
 };
 
-/// Below this a pᵢ counts as outside the support, and above −this a row as tight.
+/// Below this a pᵢ of the answer counts as outside the reported support.
 pub const SUPPORT_TOLERANCE: f64 = 1e-7;
 
 /// A maximum-entropy equilibrium and its diagnostics.
@@ -43,7 +43,8 @@ pub struct Nash {
     pub iterations: u32,
     /// Clarabel's final status.
     pub status: String,
-    /// Whether p was polished to rounding (see the module documentation).
+    /// Whether p was polished to rounding (see the module documentation); when not, p is the
+    /// interior-point answer and `violation` says how far from an equilibrium it is.
     pub polished: bool,
     /// max(max_i (A p)_i, 0): how far p is from being an equilibrium.
     pub violation: f64,
@@ -134,6 +135,9 @@ pub fn max_entropy_nash(a: &[f64], n: usize) -> Result<Nash, String> {
         tol_gap_abs: 1e-10,
         tol_gap_rel: 1e-10,
         tol_feas: 1e-10,
+        // The solve cannot poll the host's cancellation; the model cap keeps it to seconds and
+        // this bounds it regardless.
+        time_limit: 300.0,
         ..DefaultSettings::default()
     };
     let quadratic = CscMatrix::zeros((2 * n, 2 * n));
@@ -155,10 +159,15 @@ pub fn max_entropy_nash(a: &[f64], n: usize) -> Result<Nash, String> {
     p.iter_mut().for_each(|v| *v /= total);
     let status = format!("{:?}", solution.status);
     let iterations = solution.iterations;
+    // The support and tight rows are read off the interior-point answer at a few thresholds,
+    // strictest first; the first reading whose polish passes its checks wins.
     let mut polished = false;
-    if let Some(exact) = polish(a, n, &p) {
-        p = exact;
-        polished = true;
+    for threshold in [1e-9, 1e-8, 1e-7, 1e-6, 1e-5] {
+        if let Some(exact) = polish(a, n, &p, threshold) {
+            p = exact;
+            polished = true;
+            break;
+        }
     }
     let scores = product(a, n, &p);
     let violation = scores.iter().copied().fold(0.0, f64::max);
@@ -187,14 +196,14 @@ fn log_softmax(z: &[f64]) -> (f64, Vec<f64>) {
 }
 
 /// The maximum-entropy point of {p_S ≥ 0 : A[T, S] p_S = 0, Σ p_S = 1} for the support S and
-/// tight rows T the interior-point answer `p` reveals, by Newton's method on the smooth dual
+/// tight rows T the interior-point answer `p` reveals at `threshold`, by Newton's method on the smooth dual
 /// min_λ log Σ exp(−(Bᵀλ)_i), B = A[T, S] (then p_S = softmax(−Bᵀλ)). Returned only when it is
 /// an equilibrium to 1e-12, as entropic as `p` (to 1e-6) and within 1e-4 of it — a wrong
 /// guess of S or T fails those checks and the interior-point answer stands.
-fn polish(a: &[f64], n: usize, p: &[f64]) -> Option<Vec<f64>> {
-    let support: Vec<usize> = (0..n).filter(|&i| p[i] > SUPPORT_TOLERANCE).collect();
+fn polish(a: &[f64], n: usize, p: &[f64], threshold: f64) -> Option<Vec<f64>> {
+    let support: Vec<usize> = (0..n).filter(|&i| p[i] > threshold).collect();
     let scores = product(a, n, p);
-    let tight: Vec<usize> = (0..n).filter(|&i| scores[i] > -SUPPORT_TOLERANCE).collect();
+    let tight: Vec<usize> = (0..n).filter(|&i| scores[i] > -threshold).collect();
     let (k, r) = (support.len(), tight.len());
     if k == 0 || k > POLISH_LIMIT || r > POLISH_LIMIT {
         return None;

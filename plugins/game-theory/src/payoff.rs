@@ -12,8 +12,9 @@
 //! the same accumulation with multiplicities per unit ([`PayoffData::tally`]): the α-Rank
 //! intervals resample units, exactly like the data would have been collected again.
 //!
-//! Every M built here is constant-sum (M[i][j] + M[j][i] = 1, M[i][i] = ½). A pair without any
-//! shared unit is *unmeasured*: `half` treats it as a coin flip (M = ½ both ways), `error`
+//! Every M built here is constant-sum (M[i][j] + M[j][i] = 1, M[i][i] = ½; verdict weights are
+//! scaled by the largest one so that no sum overflows). A pair without any shared unit is
+//! *unmeasured*: `half` treats it as a coin flip (M = ½ both ways), `error`
 //! refuses the data naming the pair; either way the count is reported.
 
 use podium_plugin_api::abi::{
@@ -265,35 +266,46 @@ impl Game {
                         weight: c.weights[row],
                     });
                 }
+                // Only ratios of weights matter: scaled by the largest, no sum can overflow.
+                let largest = verdicts.iter().map(|v| v.weight).fold(0.0, f64::max);
+                if largest > 0.0 {
+                    verdicts.iter_mut().for_each(|v| v.weight /= largest);
+                }
                 (PayoffData::Comparisons(verdicts), Vec::new())
             }
             Source::Scores => {
                 let s = data.sample_count();
-                let mut per_sample: Vec<Vec<(u32, f64)>> = vec![Vec::new(); s];
+                let mut per_sample: Vec<Vec<(usize, f64)>> = vec![Vec::new(); s];
                 for row in 0..data.measurements.values.len() {
                     if row % CHECK_EVERY == 0 {
                         host.check_cancelled()?;
                     }
                     let (model, sample, value) = data.check_measurement(row)?;
-                    let p = enlist(model, &mut players);
-                    per_sample[sample].push((p, value));
+                    per_sample[sample].push((model, value));
                 }
-                // A sample measured for one model only compares nothing.
+                // A sample measured for one model only compares nothing, and a model measured
+                // only on such samples does not play.
                 let mut strata = Vec::with_capacity(s);
                 let mut kept = Vec::with_capacity(s);
                 for (sample, mut values) in per_sample.into_iter().enumerate() {
-                    if values.len() >= 2 {
-                        values.sort_by_key(|&(p, _)| p);
-                        if let Some(w) = values.windows(2).find(|w| w[0].0 == w[1].0) {
-                            return Err(MethodError::invalid_data(format!(
-                                "sample {} has two measurements of model {}",
-                                data.sample_id(sample),
-                                data.model_name(players[w[0].0 as usize])
-                            )));
-                        }
-                        strata.push(data.sample_benchmarks[sample]);
-                        kept.push(values);
+                    if values.len() < 2 {
+                        continue;
                     }
+                    values.sort_by_key(|&(m, _)| m);
+                    if let Some(w) = values.windows(2).find(|w| w[0].0 == w[1].0) {
+                        return Err(MethodError::invalid_data(format!(
+                            "sample {} has two measurements of model {}",
+                            data.sample_id(sample),
+                            data.model_name(w[0].0)
+                        )));
+                    }
+                    strata.push(data.sample_benchmarks[sample]);
+                    kept.push(
+                        values
+                            .into_iter()
+                            .map(|(m, v)| (enlist(m, &mut players), v))
+                            .collect(),
+                    );
                 }
                 (PayoffData::Scores(kept), strata)
             }

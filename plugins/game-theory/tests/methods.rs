@@ -365,3 +365,42 @@ fn cancellation_is_honoured() {
     let call = plugin().run_with("alpha-rank", &f, r#"{"resamples": 500}"#, 1, Some(3));
     assert_eq!(call.status, PodiumStatus::Cancelled);
 }
+
+#[test]
+fn huge_weights_keep_the_payoffs_right() {
+    // Finite weights whose sum overflows: one win each way is still a coin flip.
+    let f = Fixture::numbered(2, 1)
+        .compare("m0", "m1", A, 1e308)
+        .compare("m0", "m1", B, 1e308);
+    let alpha = plugin().run("alpha-rank", &f, "{}");
+    alpha.assert_ok();
+    assert_eq!(alpha.all_scores(), vec![0.5, 0.5]);
+    let nash = plugin().run("nash-averaging", &f, "{}");
+    nash.assert_ok();
+    assert_eq!(nash.all_scores(), vec![0.0, 0.0]);
+}
+
+#[test]
+fn a_model_alone_on_its_samples_does_not_play() {
+    let f = Fixture::numbered(3, 2)
+        .measure("m0", 0, 0.9)
+        .measure("m1", 0, 0.1)
+        .measure("m2", 1, 0.5);
+    let call = plugin().run("alpha-rank", &f, r#"{"unmeasured": "error"}"#);
+    call.assert_ok();
+    let s = call.scores();
+    assert!(s[0].is_some() && s[1].is_some());
+    assert_eq!(s[2], None);
+}
+
+#[test]
+fn nash_averaging_on_a_larger_random_game_is_polished_to_rounding() {
+    let n = 60;
+    let f = verdicts(n, 12_000, 8);
+    let call = plugin().run("nash-averaging", &f, "{}");
+    call.assert_ok();
+    let extra = call.extra("nash_averaging").unwrap();
+    assert_eq!(extra["solver"]["polished"], true, "{extra}");
+    assert!(extra["max_violation"].as_f64().unwrap() <= 1e-12, "{extra}");
+    assert!(call.all_scores().iter().all(|&s| s <= 1e-12));
+}
