@@ -1,0 +1,241 @@
+//! Which implementation runs a kernel: the policy (`PODIUM_COMPUTE`), the sizes above which
+//! `auto` uses a GPU, and the fallback to the CPU twin.
+
+use std::sync::OnceLock;
+
+use crate::ComputeError;
+use crate::kernels::pairwise_wins::{self, PairCounts, RankedSamples};
+use crate::kernels::stationary::{self, PowerOptions, PowerResult};
+
+/// `PODIUM_COMPUTE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Always the CPU twins.
+    Cpu,
+    /// The GPU whenever one opens (software adapters included: that is how CI runs the
+    /// shaders); the CPU otherwise.
+    Gpu,
+    /// A hardware GPU for inputs above [`Thresholds`]; the CPU otherwise.
+    Auto,
+}
+
+impl Policy {
+    /// Parses `cpu`, `gpu` or `auto`.
+    pub fn parse(text: &str) -> Result<Policy, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "cpu" => Ok(Policy::Cpu),
+            "gpu" => Ok(Policy::Gpu),
+            "auto" | "" => Ok(Policy::Auto),
+            other => Err(format!(
+                "PODIUM_COMPUTE must be cpu, gpu or auto, not \"{other}\""
+            )),
+        }
+    }
+
+    /// The policy named by `PODIUM_COMPUTE` (unset: `auto`).
+    pub fn from_env() -> Result<Policy, String> {
+        Policy::parse(&std::env::var("PODIUM_COMPUTE").unwrap_or_default())
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Cpu => "cpu",
+            Policy::Gpu => "gpu",
+            Policy::Auto => "auto",
+        }
+    }
+}
+
+/// Where a kernel ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Device {
+    /// The CPU twin.
+    Cpu,
+    /// The GPU (with any CPU finish its contract has).
+    Gpu,
+}
+
+/// Input sizes from which `auto` prefers a hardware GPU, measured by
+/// `cargo bench -p podium-compute --bench kernels` on a real GPU (see ARCHITECTURE.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    /// `pairwise_wins`: samples × models² at or above this.
+    pub pairwise_wins_cells: u64,
+    /// `stationary_power`: models at or above this.
+    pub stationary_models: usize,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            pairwise_wins_cells: 2_000_000_000,
+            stationary_models: 2_000,
+        }
+    }
+}
+
+/// The kernels behind a policy. One per process: the GPU is opened on first use and kept.
+#[derive(Debug)]
+pub struct Compute {
+    policy: Policy,
+    thresholds: Thresholds,
+    #[cfg(feature = "gpu")]
+    gpu: OnceLock<Option<crate::gpu::Gpu>>,
+    #[cfg(not(feature = "gpu"))]
+    gpu: OnceLock<Option<()>>,
+}
+
+impl Compute {
+    /// Kernels under `policy` with the default thresholds.
+    pub fn new(policy: Policy) -> Compute {
+        Compute {
+            policy,
+            thresholds: Thresholds::default(),
+            gpu: OnceLock::new(),
+        }
+    }
+
+    /// With other thresholds.
+    pub fn with_thresholds(mut self, thresholds: Thresholds) -> Compute {
+        self.thresholds = thresholds;
+        self
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// The GPU, opened on first use; `None` (logged once) when none opens.
+    #[cfg(feature = "gpu")]
+    fn gpu(&self) -> Option<&crate::gpu::Gpu> {
+        self.gpu
+            .get_or_init(|| match crate::gpu::Gpu::open() {
+                Ok(gpu) => {
+                    tracing::info!(adapter = %gpu.describe(), policy = self.policy.name(), "GPU compute ready");
+                    Some(gpu)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, policy = self.policy.name(), "no GPU: kernels run on the CPU");
+                    None
+                }
+            })
+            .as_ref()
+    }
+
+    /// The adapter the kernels use, opening it if the policy may use one.
+    pub fn describe_gpu(&self) -> Option<String> {
+        if self.policy == Policy::Cpu {
+            return None;
+        }
+        #[cfg(feature = "gpu")]
+        {
+            self.gpu().map(crate::gpu::Gpu::describe)
+        }
+        #[cfg(not(feature = "gpu"))]
+        {
+            self.gpu.get_or_init(|| {
+                tracing::warn!("this build has no GPU support: kernels run on the CPU");
+                None
+            });
+            None
+        }
+    }
+
+    /// Whether a call of this size goes to the GPU.
+    fn wants_gpu(&self, large: bool) -> bool {
+        match self.policy {
+            Policy::Cpu => false,
+            Policy::Gpu => true,
+            Policy::Auto => large,
+        }
+    }
+
+    /// Kernel `pairwise_wins` under the policy.
+    pub fn pairwise_wins(
+        &self,
+        samples: &RankedSamples<'_>,
+        n: usize,
+    ) -> Result<(PairCounts, Device), ComputeError> {
+        let cells = samples.sample_count() as u64 * (n * n) as u64;
+        if self.wants_gpu(cells >= self.thresholds.pairwise_wins_cells) {
+            #[cfg(feature = "gpu")]
+            if let Some(gpu) = self.gpu()
+                && (self.policy == Policy::Gpu || !gpu.is_software())
+            {
+                match gpu.pairwise_wins(samples, n) {
+                    Ok(counts) => return Ok((counts, Device::Gpu)),
+                    Err(ComputeError::InvalidInput(e)) if samples.validate(n).is_ok() => {
+                        tracing::warn!(error = %e, "pairwise_wins does not fit the GPU: on the CPU");
+                    }
+                    Err(ComputeError::Device(e)) => {
+                        tracing::warn!(error = %e, "pairwise_wins failed on the GPU: on the CPU");
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            #[cfg(not(feature = "gpu"))]
+            self.describe_gpu();
+        }
+        Ok((pairwise_wins::pairwise_wins(samples, n)?, Device::Cpu))
+    }
+
+    /// Kernel `stationary_power` under the policy.
+    pub fn stationary_power(
+        &self,
+        matrix: &[f64],
+        n: usize,
+        options: &PowerOptions,
+    ) -> Result<(PowerResult, Device), ComputeError> {
+        if self.wants_gpu(n >= self.thresholds.stationary_models) {
+            #[cfg(feature = "gpu")]
+            if let Some(gpu) = self.gpu()
+                && (self.policy == Policy::Gpu || !gpu.is_software())
+            {
+                match gpu.stationary_power(matrix, n, options) {
+                    Ok(result) => return Ok((result, Device::Gpu)),
+                    Err(ComputeError::InvalidInput(e))
+                        if stationary::validate(matrix, n).is_ok() =>
+                    {
+                        tracing::warn!(error = %e, "stationary_power does not fit the GPU: on the CPU");
+                    }
+                    Err(ComputeError::Device(e)) => {
+                        tracing::warn!(error = %e, "stationary_power failed on the GPU: on the CPU");
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            #[cfg(not(feature = "gpu"))]
+            self.describe_gpu();
+        }
+        Ok((
+            stationary::stationary_power(matrix, n, None, options)?,
+            Device::Cpu,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_parse_and_name_themselves() {
+        assert_eq!(Policy::parse("GPU"), Ok(Policy::Gpu));
+        assert_eq!(Policy::parse(""), Ok(Policy::Auto));
+        assert!(Policy::parse("tpu").unwrap_err().contains("\"tpu\""));
+        assert_eq!(Policy::Cpu.name(), "cpu");
+    }
+
+    #[test]
+    fn cpu_policy_never_opens_a_gpu() {
+        let compute = Compute::new(Policy::Cpu);
+        let samples = crate::RankedSamplesBuf::from_values(&[vec![(0, 1.0), (1, 0.0)]]);
+        let (counts, device) = compute.pairwise_wins(&samples.view(), 2).unwrap();
+        assert_eq!(device, Device::Cpu);
+        assert_eq!(counts.wins, vec![0, 1, 0, 0]);
+        assert!(compute.describe_gpu().is_none());
+        assert!(compute.gpu.get().is_none());
+    }
+}

@@ -1,0 +1,159 @@
+//! Every GPU kernel against its CPU twin, on the adapter wgpu finds (Mesa's lavapipe in CI).
+//! Without an adapter these tests say so and pass — unless `PODIUM_REQUIRE_GPU=1` (set by
+//! `.ci/run`), which makes a missing adapter a failure, so CI can never skip them silently.
+#![cfg(feature = "gpu")]
+
+use podium_compute::gpu::Gpu;
+use podium_compute::{
+    Compute, Device, Policy, PowerOptions, RankedSamplesBuf, pairwise_wins, stationary_power,
+};
+use podium_synth::SplitMix64;
+
+fn gpu() -> Option<Gpu> {
+    match Gpu::open() {
+        Ok(gpu) => {
+            eprintln!("GPU: {}", gpu.describe());
+            Some(gpu)
+        }
+        Err(e) => {
+            assert!(
+                std::env::var("PODIUM_REQUIRE_GPU").as_deref() != Ok("1"),
+                "PODIUM_REQUIRE_GPU=1 but no GPU opened: {e}"
+            );
+            eprintln!("no GPU ({e}): parity not checked");
+            None
+        }
+    }
+}
+
+/// `samples` samples over `n` models, each model measured with probability `density`,
+/// values from a few levels (ties are common).
+fn random_samples(n: usize, samples: usize, density: f64, seed: u64) -> RankedSamplesBuf {
+    let mut rng = SplitMix64::stream(seed, 0);
+    let values: Vec<Vec<(u32, f64)>> = (0..samples)
+        .map(|_| {
+            let mut sample = Vec::new();
+            for m in 0..n as u32 {
+                if rng.next_f64() < density {
+                    sample.push((m, rng.below(6) as f64 + 0.1 * f64::from(m % 3)));
+                }
+            }
+            sample
+        })
+        .collect();
+    RankedSamplesBuf::from_values(&values)
+}
+
+#[test]
+fn pairwise_wins_is_bit_identical() {
+    let Some(gpu) = gpu() else { return };
+    for (n, samples, density, seed) in [
+        (2, 1, 1.0, 1),
+        (5, 40, 0.8, 2),
+        (17, 300, 0.5, 3),
+        (64, 1000, 0.9, 4),
+        (130, 200, 0.3, 5),
+    ] {
+        let mut buf = random_samples(n, samples, density, seed);
+        let cpu = pairwise_wins(&buf.view(), n).unwrap();
+        let on_gpu = gpu.pairwise_wins(&buf.view(), n).unwrap();
+        assert_eq!(cpu, on_gpu, "n = {n}, {samples} samples");
+        // Bootstrap multiplicities.
+        let mut rng = SplitMix64::stream(seed, 1);
+        buf.weights = Some((0..samples).map(|_| rng.below(4) as u32).collect());
+        let cpu = pairwise_wins(&buf.view(), n).unwrap();
+        assert_eq!(
+            cpu,
+            gpu.pairwise_wins(&buf.view(), n).unwrap(),
+            "weighted, n = {n}"
+        );
+    }
+    // Bad input is refused the same way.
+    let bad = RankedSamplesBuf {
+        offsets: vec![0, 1],
+        models: vec![9],
+        ranks: vec![0],
+        weights: None,
+    };
+    assert_eq!(
+        pairwise_wins(&bad.view(), 3).unwrap_err(),
+        gpu.pairwise_wins(&bad.view(), 3).unwrap_err()
+    );
+}
+
+/// A random row-stochastic matrix with a lazy diagonal (well mixing).
+fn random_chain(n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = SplitMix64::stream(seed, 0);
+    let mut c = vec![0.0; n * n];
+    for s in 0..n {
+        let row: Vec<f64> = (0..n).map(|_| rng.next_f64().powi(3)).collect();
+        let total: f64 = row.iter().sum();
+        for r in 0..n {
+            c[s * n + r] = 0.5 * row[r] / total + if r == s { 0.5 } else { 0.0 };
+        }
+    }
+    c
+}
+
+#[test]
+fn stationary_power_agrees_within_its_tolerance() {
+    let Some(gpu) = gpu() else { return };
+    let options = PowerOptions {
+        tolerance: 1e-13,
+        max_iterations: 100_000,
+    };
+    for (n, seed) in [(1, 1), (3, 2), (50, 3), (300, 4), (700, 5)] {
+        let c = random_chain(n, seed);
+        let cpu = stationary_power(&c, n, None, &options).unwrap();
+        let on_gpu = gpu.stationary_power(&c, n, &options).unwrap();
+        assert!(cpu.converged && on_gpu.converged, "n = {n}");
+        let gap: f64 = cpu
+            .pi
+            .iter()
+            .zip(&on_gpu.pi)
+            .map(|(a, b)| (a - b).abs())
+            .sum();
+        assert!(gap < 1e-11, "n = {n}: ‖π_cpu − π_gpu‖₁ = {gap:e}");
+        // The same ranking.
+        let order = |pi: &[f64]| {
+            let mut o: Vec<usize> = (0..n).collect();
+            o.sort_by(|&a, &b| pi[b].total_cmp(&pi[a]));
+            o
+        };
+        let (a, b) = (order(&cpu.pi), order(&on_gpu.pi));
+        // Entries closer than the tolerance may swap; compare where they differ clearly.
+        for (x, y) in a.iter().zip(&b) {
+            if x != y {
+                assert!(
+                    (cpu.pi[*x] - cpu.pi[*y]).abs() < 1e-12,
+                    "n = {n}: order differs"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_gpu_policy_runs_on_the_gpu_and_cpu_on_the_cpu() {
+    let Some(_) = gpu() else { return };
+    let buf = random_samples(20, 50, 0.7, 9);
+    let (on_gpu, device) = Compute::new(Policy::Gpu)
+        .pairwise_wins(&buf.view(), 20)
+        .unwrap();
+    assert_eq!(device, Device::Gpu);
+    let (on_cpu, device) = Compute::new(Policy::Cpu)
+        .pairwise_wins(&buf.view(), 20)
+        .unwrap();
+    assert_eq!(device, Device::Cpu);
+    assert_eq!(on_gpu, on_cpu);
+    let c = random_chain(30, 7);
+    let (_, device) = Compute::new(Policy::Gpu)
+        .stationary_power(&c, 30, &PowerOptions::default())
+        .unwrap();
+    assert_eq!(device, Device::Gpu);
+    // Auto never sends a small input to the GPU, nor anything to a software adapter.
+    let (_, device) = Compute::new(Policy::Auto)
+        .stationary_power(&c, 30, &PowerOptions::default())
+        .unwrap();
+    assert_eq!(device, Device::Cpu);
+}
