@@ -13,7 +13,7 @@
 #define PODIUM_ABI_MAJOR 1
 
 // The ABI minor version: the host loads plugins whose minor is at most its own.
-#define PODIUM_ABI_MINOR 0
+#define PODIUM_ABI_MINOR 1
 
 // The method reads `PodiumDataset::measurement_*`.
 #define PODIUM_METHOD_USES_MEASUREMENTS (1 << 0)
@@ -65,6 +65,12 @@
 
 // Debugging detail.
 #define PODIUM_LOG_DEBUG 4
+
+// A kernel ran on the CPU.
+#define PODIUM_DEVICE_CPU 0
+
+// A kernel ran on a GPU.
+#define PODIUM_DEVICE_GPU 1
 
 // Outcome of every call across the boundary. Numbers are stable; new codes may be added.
 enum PodiumStatus
@@ -192,6 +198,41 @@ typedef struct PodiumResults {
   size_t order_len;
 } PodiumResults;
 
+// Since ABI 1.1. Samples in CSR form for kernel `pairwise_wins`: sample s holds entries
+// `offsets[s]..offsets[s + 1]` of `models` and `ranks` (a rank orders the models within
+// its sample, higher is better, equal is a tie); `weights` (nullable: all 1) gives each
+// sample's multiplicity. All borrowed from the caller for the duration of the call.
+typedef struct PodiumRankedSamples {
+  // Size of this struct as the caller knows it.
+  uint32_t struct_size;
+  // Number of samples.
+  size_t sample_count;
+  // `sample_count + 1` offsets, from 0 to `entry_count`.
+  const uint32_t *offsets;
+  // Number of entries.
+  size_t entry_count;
+  // Model of each entry.
+  const uint32_t *models;
+  // Rank of each entry within its sample.
+  const uint32_t *ranks;
+  // Multiplicity of each sample, or null.
+  const uint32_t *weights;
+} PodiumRankedSamples;
+
+// Since ABI 1.1. What a kernel call did.
+typedef struct PodiumKernelReport {
+  // Size of this struct as the host knows it.
+  uint32_t struct_size;
+  // `PODIUM_DEVICE_*`: where the kernel ran.
+  uint32_t device;
+  // Iterations (iterative kernels; 0 otherwise).
+  uint64_t iterations;
+  // Last change (iterative kernels; 0 otherwise).
+  double change;
+  // 1 when an iterative kernel met its tolerance (always 1 for exact kernels).
+  uint32_t converged;
+} PodiumKernelReport;
+
 // Services the host offers to a running method. All functions are safe to call from the
 // method's thread during `run`; `ctx` must be passed back unchanged. The host fills every
 // field; a null function (possible only from a future, smaller host) means "not offered".
@@ -211,6 +252,27 @@ typedef struct PodiumHost {
   void (*emit_extra)(void *ctx, struct PodiumStr name, struct PodiumStr json);
   // Sets the message that accompanies a non-OK status.
   void (*set_error)(void *ctx, struct PodiumStr message);
+  // Since ABI 1.1. Kernel `pairwise_wins` (contract in `podium-compute`): for `model_count`
+  // models and the ranked samples, writes `wins[i·n + j]` (how often i ranked above j) and
+  // `ties[i·n + j]` (how often equal), model_count² u32 each, into buffers the caller owns,
+  // and fills `report`. The host may run it on a GPU; the counts are exact either way.
+  PodiumStatus (*pairwise_wins)(void *ctx,
+                                const struct PodiumRankedSamples *samples,
+                                size_t model_count,
+                                uint32_t *wins,
+                                uint32_t *ties,
+                                struct PodiumKernelReport *report);
+  // Since ABI 1.1. Kernel `stationary_power`: the stationary distribution of the dense
+  // row-stochastic `n × n` matrix by power iteration (stop when ‖Δπ‖₁ < `tolerance`, at
+  // most `max_iterations` steps), written into `pi` (n doubles the caller owns); fills
+  // `report` (steps, last change, converged). On a GPU: f32 steps, then an f64 finish.
+  PodiumStatus (*stationary_power)(void *ctx,
+                                   size_t n,
+                                   const double *matrix,
+                                   double tolerance,
+                                   uint64_t max_iterations,
+                                   double *pi,
+                                   struct PodiumKernelReport *report);
 } PodiumHost;
 
 // Runs one method: ranks `dataset` with `params` (a JSON object valid against the method's

@@ -23,7 +23,7 @@ use core::ffi::c_void;
 /// The ABI major version: the host loads only plugins with the same major.
 pub const PODIUM_ABI_MAJOR: u32 = 1;
 /// The ABI minor version: the host loads plugins whose minor is at most its own.
-pub const PODIUM_ABI_MINOR: u32 = 0;
+pub const PODIUM_ABI_MINOR: u32 = 1;
 
 /// Name of the one symbol a plugin exports (a [`PodiumEntryFn`]).
 pub const PODIUM_ENTRY_SYMBOL: &str = "podium_plugin_v1";
@@ -212,7 +212,80 @@ pub struct PodiumHost {
         Option<unsafe extern "C" fn(ctx: *mut c_void, name: PodiumStr, json: PodiumStr)>,
     /// Sets the message that accompanies a non-OK status.
     pub set_error: Option<unsafe extern "C" fn(ctx: *mut c_void, message: PodiumStr)>,
+    /// Since ABI 1.1. Kernel `pairwise_wins` (contract in `podium-compute`): for `model_count`
+    /// models and the ranked samples, writes `wins[i·n + j]` (how often i ranked above j) and
+    /// `ties[i·n + j]` (how often equal), model_count² u32 each, into buffers the caller owns,
+    /// and fills `report`. The host may run it on a GPU; the counts are exact either way.
+    pub pairwise_wins: Option<
+        unsafe extern "C" fn(
+            ctx: *mut c_void,
+            samples: *const PodiumRankedSamples,
+            model_count: usize,
+            wins: *mut u32,
+            ties: *mut u32,
+            report: *mut PodiumKernelReport,
+        ) -> PodiumStatus,
+    >,
+    /// Since ABI 1.1. Kernel `stationary_power`: the stationary distribution of the dense
+    /// row-stochastic `n × n` matrix by power iteration (stop when ‖Δπ‖₁ < `tolerance`, at
+    /// most `max_iterations` steps), written into `pi` (n doubles the caller owns); fills
+    /// `report` (steps, last change, converged). On a GPU: f32 steps, then an f64 finish.
+    pub stationary_power: Option<
+        unsafe extern "C" fn(
+            ctx: *mut c_void,
+            n: usize,
+            matrix: *const f64,
+            tolerance: f64,
+            max_iterations: u64,
+            pi: *mut f64,
+            report: *mut PodiumKernelReport,
+        ) -> PodiumStatus,
+    >,
 }
+
+/// Since ABI 1.1. Samples in CSR form for kernel `pairwise_wins`: sample s holds entries
+/// `offsets[s]..offsets[s + 1]` of `models` and `ranks` (a rank orders the models within
+/// its sample, higher is better, equal is a tie); `weights` (nullable: all 1) gives each
+/// sample's multiplicity. All borrowed from the caller for the duration of the call.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct PodiumRankedSamples {
+    /// Size of this struct as the caller knows it.
+    pub struct_size: u32,
+    /// Number of samples.
+    pub sample_count: usize,
+    /// `sample_count + 1` offsets, from 0 to `entry_count`.
+    pub offsets: *const u32,
+    /// Number of entries.
+    pub entry_count: usize,
+    /// Model of each entry.
+    pub models: *const u32,
+    /// Rank of each entry within its sample.
+    pub ranks: *const u32,
+    /// Multiplicity of each sample, or null.
+    pub weights: *const u32,
+}
+
+/// Since ABI 1.1. What a kernel call did.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PodiumKernelReport {
+    /// Size of this struct as the host knows it.
+    pub struct_size: u32,
+    /// `PODIUM_DEVICE_*`: where the kernel ran.
+    pub device: u32,
+    /// Iterations (iterative kernels; 0 otherwise).
+    pub iterations: u64,
+    /// Last change (iterative kernels; 0 otherwise).
+    pub change: f64,
+    /// 1 when an iterative kernel met its tolerance (always 1 for exact kernels).
+    pub converged: u32,
+}
+
+/// A kernel ran on the CPU.
+pub const PODIUM_DEVICE_CPU: u32 = 0;
+/// A kernel ran on a GPU.
+pub const PODIUM_DEVICE_GPU: u32 = 1;
 
 /// Runs one method: ranks `dataset` with `params` (a JSON object valid against the method's
 /// schema) and `seed`, writing into `results`. Nullable, as any C function pointer.

@@ -31,6 +31,9 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::abi::*;
+pub use podium_compute::{
+    Device, PairCounts, PowerOptions, PowerResult, RankedSamples, RankedSamplesBuf,
+};
 
 /// The parameters a method receives: the JSON object the host validated against the method's
 /// schema.
@@ -190,6 +193,144 @@ impl Host<'_> {
             // SAFETY: as above.
             unsafe { set_error(host.ctx, PodiumStr::new(message)) };
         }
+    }
+
+    /// The host's table when it is large enough to hold a field ending at `end` (a field
+    /// added in a later minor than the host's is absent).
+    fn offers(&self, end: usize) -> Option<&PodiumHost> {
+        self.raw.filter(|h| h.struct_size as usize >= end)
+    }
+
+    /// Kernel `pairwise_wins` (contract: [`podium_compute::kernels::pairwise_wins`]): on the
+    /// host's compute backend (possibly a GPU) when it offers the kernel (ABI ≥ 1.1), on this
+    /// plugin's CPU twin otherwise. Exact either way. Returns the counts and where they were
+    /// computed.
+    pub fn pairwise_wins(
+        &self,
+        samples: &RankedSamples<'_>,
+        n: usize,
+    ) -> Result<(PairCounts, Device), MethodError> {
+        samples
+            .validate(n)
+            .map_err(|e| MethodError::internal(format!("pairwise_wins: {e}")))?;
+        let end = std::mem::offset_of!(PodiumHost, pairwise_wins) + size_of::<usize>();
+        if let Some(host) = self.offers(end)
+            && let Some(kernel) = host.pairwise_wins
+        {
+            let raw = PodiumRankedSamples {
+                struct_size: size_of::<PodiumRankedSamples>() as u32,
+                sample_count: samples.sample_count(),
+                offsets: samples.offsets.as_ptr(),
+                entry_count: samples.models.len(),
+                models: samples.models.as_ptr(),
+                ranks: samples.ranks.as_ptr(),
+                weights: samples.weights.map_or(std::ptr::null(), <[u32]>::as_ptr),
+            };
+            let mut wins = vec![0u32; n * n];
+            let mut ties = vec![0u32; n * n];
+            let mut report = PodiumKernelReport::default();
+            // SAFETY: a host callback with the host's context; every pointer is valid for
+            // the call and the output buffers hold n² entries.
+            let status = unsafe {
+                kernel(
+                    host.ctx,
+                    &raw,
+                    n,
+                    wins.as_mut_ptr(),
+                    ties.as_mut_ptr(),
+                    &mut report,
+                )
+            };
+            if status != PodiumStatus::Ok {
+                return Err(kernel_failed("pairwise_wins", status));
+            }
+            return Ok((PairCounts { n, wins, ties }, device_of(&report)));
+        }
+        podium_compute::pairwise_wins(samples, n)
+            .map(|c| (c, Device::Cpu))
+            .map_err(|e| MethodError::internal(format!("pairwise_wins: {e}")))
+    }
+
+    /// Kernel `stationary_power` (contract: [`podium_compute::kernels::stationary`]): on the
+    /// host's backend when offered (ABI ≥ 1.1; f32 on a GPU with an f64 finish), on this
+    /// plugin's CPU twin otherwise. A matrix that breaks the contract is `INVALID_DATA`.
+    pub fn stationary_power(
+        &self,
+        matrix: &[f64],
+        n: usize,
+        options: &PowerOptions,
+    ) -> Result<(PowerResult, Device), MethodError> {
+        podium_compute::kernels::stationary::validate(matrix, n)
+            .map_err(|e| MethodError::invalid_data(format!("stationary_power: {e}")))?;
+        let end = std::mem::offset_of!(PodiumHost, stationary_power) + size_of::<usize>();
+        if let Some(host) = self.offers(end)
+            && let Some(kernel) = host.stationary_power
+        {
+            let mut pi = vec![0.0; n];
+            let mut report = PodiumKernelReport::default();
+            // SAFETY: as above; `pi` holds n entries, `matrix` n².
+            let status = unsafe {
+                kernel(
+                    host.ctx,
+                    n,
+                    matrix.as_ptr(),
+                    options.tolerance,
+                    options.max_iterations,
+                    pi.as_mut_ptr(),
+                    &mut report,
+                )
+            };
+            if status != PodiumStatus::Ok {
+                return Err(kernel_failed("stationary_power", status));
+            }
+            let result = PowerResult {
+                pi,
+                iterations: report.iterations,
+                change: report.change,
+                converged: report.converged != 0,
+            };
+            return Ok((result, device_of(&report)));
+        }
+        podium_compute::stationary_power(matrix, n, None, options)
+            .map(|r| (r, Device::Cpu))
+            .map_err(|e| MethodError::invalid_data(format!("stationary_power: {e}")))
+    }
+}
+
+/// The borrowed view of a [`PodiumRankedSamples`] a plugin passed to a host's
+/// `pairwise_wins` (for hosts: the server's and the test host's callbacks).
+///
+/// # Safety
+/// `raw` must follow the ABI contract: `sample_count + 1` offsets, `entry_count` models and
+/// ranks, `sample_count` weights or null, all valid for `'a`.
+pub unsafe fn ranked_samples_from_raw<'a>(raw: &'a PodiumRankedSamples) -> RankedSamples<'a> {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        RankedSamples {
+            offsets: slice(raw.offsets, raw.sample_count + 1),
+            models: slice(raw.models, raw.entry_count),
+            ranks: slice(raw.ranks, raw.entry_count),
+            weights: (!raw.weights.is_null()).then(|| slice(raw.weights, raw.sample_count)),
+        }
+    }
+}
+
+fn device_of(report: &PodiumKernelReport) -> Device {
+    if report.device == PODIUM_DEVICE_GPU {
+        Device::Gpu
+    } else {
+        Device::Cpu
+    }
+}
+
+fn kernel_failed(kernel: &str, status: PodiumStatus) -> MethodError {
+    MethodError {
+        status: if status == PodiumStatus::Cancelled {
+            PodiumStatus::Cancelled
+        } else {
+            PodiumStatus::Internal
+        },
+        message: format!("the host's {kernel} kernel failed ({status:?}; see the server log)"),
     }
 }
 

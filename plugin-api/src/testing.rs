@@ -47,6 +47,8 @@ pub struct Seen {
     pub polls: usize,
     /// Answer "cancelled" from this poll on (1 = the first poll).
     pub cancel_from: Option<usize>,
+    /// The kernels the plugin called through the host (ABI ≥ 1.1), in order.
+    pub kernels: Vec<String>,
 }
 
 fn seen_of<'a>(ctx: *mut c_void) -> &'a Mutex<Seen> {
@@ -74,6 +76,81 @@ unsafe extern "C" fn emit_extra(ctx: *mut c_void, name: PodiumStr, json: PodiumS
 unsafe extern "C" fn set_error(ctx: *mut c_void, message: PodiumStr) {
     // SAFETY: as in `log`.
     seen_of(ctx).lock().unwrap().error = Some(unsafe { str_of(message) }.to_owned());
+}
+
+/// The test host's kernels: the CPU twins, called through the ABI exactly as the server's.
+unsafe extern "C" fn pairwise_wins(
+    ctx: *mut c_void,
+    samples: *const PodiumRankedSamples,
+    model_count: usize,
+    wins: *mut u32,
+    ties: *mut u32,
+    report: *mut PodiumKernelReport,
+) -> PodiumStatus {
+    seen_of(ctx)
+        .lock()
+        .unwrap()
+        .kernels
+        .push("pairwise_wins".into());
+    // SAFETY: the plugin passes valid views and n² output buffers for the call.
+    let samples = unsafe { crate::sdk::ranked_samples_from_raw(&*samples) };
+    match podium_compute::pairwise_wins(&samples, model_count) {
+        Ok(counts) => {
+            let cells = model_count * model_count;
+            // SAFETY: as above.
+            unsafe {
+                std::slice::from_raw_parts_mut(wins, cells).copy_from_slice(&counts.wins);
+                std::slice::from_raw_parts_mut(ties, cells).copy_from_slice(&counts.ties);
+                *report = PodiumKernelReport {
+                    struct_size: size_of::<PodiumKernelReport>() as u32,
+                    device: PODIUM_DEVICE_CPU,
+                    iterations: 0,
+                    change: 0.0,
+                    converged: 1,
+                };
+            }
+            PodiumStatus::Ok
+        }
+        Err(_) => PodiumStatus::InvalidData,
+    }
+}
+unsafe extern "C" fn stationary_power(
+    ctx: *mut c_void,
+    n: usize,
+    matrix: *const f64,
+    tolerance: f64,
+    max_iterations: u64,
+    pi: *mut f64,
+    report: *mut PodiumKernelReport,
+) -> PodiumStatus {
+    seen_of(ctx)
+        .lock()
+        .unwrap()
+        .kernels
+        .push("stationary_power".into());
+    // SAFETY: as above (n² matrix entries, n outputs).
+    let matrix = unsafe { std::slice::from_raw_parts(matrix, n * n) };
+    let options = podium_compute::PowerOptions {
+        tolerance,
+        max_iterations,
+    };
+    match podium_compute::stationary_power(matrix, n, None, &options) {
+        Ok(result) => {
+            // SAFETY: as above.
+            unsafe {
+                std::slice::from_raw_parts_mut(pi, n).copy_from_slice(&result.pi);
+                *report = PodiumKernelReport {
+                    struct_size: size_of::<PodiumKernelReport>() as u32,
+                    device: PODIUM_DEVICE_CPU,
+                    iterations: result.iterations,
+                    change: result.change,
+                    converged: u32::from(result.converged),
+                };
+            }
+            PodiumStatus::Ok
+        }
+        Err(_) => PodiumStatus::InvalidData,
+    }
 }
 
 /// The outcome of one `run`.
@@ -450,6 +527,24 @@ impl Plugin {
         seed: u64,
         cancel_from: Option<usize>,
     ) -> Call {
+        self.run_on(id, data, params, seed, cancel_from, true)
+    }
+
+    /// Runs method `id` on a host of ABI 1.0, which offers no kernels (the plugin must fall
+    /// back to its CPU twins).
+    pub fn run_on_old_host(&self, id: &str, data: &Fixture, params: &str) -> Call {
+        self.run_on(id, data, params, 42, None, false)
+    }
+
+    fn run_on(
+        &self,
+        id: &str,
+        data: &Fixture,
+        params: &str,
+        seed: u64,
+        cancel_from: Option<usize>,
+        kernels: bool,
+    ) -> Call {
         let method = self.method(id);
         data.with_view(|dataset| {
             let count = data.models.len();
@@ -473,13 +568,20 @@ impl Plugin {
                 ..Seen::default()
             });
             let host = PodiumHost {
-                struct_size: size_of::<PodiumHost>() as u32,
+                // An ABI 1.0 host's table ends before the kernels.
+                struct_size: if kernels {
+                    size_of::<PodiumHost>()
+                } else {
+                    std::mem::offset_of!(PodiumHost, pairwise_wins)
+                } as u32,
                 ctx: &seen as *const Mutex<Seen> as *mut c_void,
                 log: Some(log),
                 progress: Some(progress),
                 cancelled: Some(cancelled),
                 emit_extra: Some(emit_extra),
                 set_error: Some(set_error),
+                pairwise_wins: kernels.then_some(pairwise_wins as _),
+                stationary_power: kernels.then_some(stationary_power as _),
             };
             let run = method.run.expect("the SDK always sets run");
             // SAFETY: every view and buffer lives until the call returns.

@@ -105,7 +105,25 @@ fn c_compiler_agrees_on_layout() {
             progress,
             cancelled,
             emit_extra,
-            set_error
+            set_error,
+            pairwise_wins,
+            stationary_power
+        },
+        PodiumRankedSamples {
+            struct_size,
+            sample_count,
+            offsets,
+            entry_count,
+            models,
+            ranks,
+            weights
+        },
+        PodiumKernelReport {
+            struct_size,
+            device,
+            iterations,
+            change,
+            converged
         },
         PodiumMethodInfo {
             struct_size,

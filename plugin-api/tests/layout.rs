@@ -77,7 +77,7 @@ fn podium_results() {
 
 #[test]
 fn podium_host() {
-    pin!(PodiumHost, size 56, {
+    pin!(PodiumHost, size 72, {
         struct_size: 0,
         ctx: 8,
         log: 16,
@@ -85,7 +85,36 @@ fn podium_host() {
         cancelled: 32,
         emit_extra: 40,
         set_error: 48,
+        // ABI 1.1
+        pairwise_wins: 56,
+        stationary_power: 64,
     });
+}
+
+#[test]
+fn podium_ranked_samples() {
+    pin!(PodiumRankedSamples, size 56, {
+        struct_size: 0,
+        sample_count: 8,
+        offsets: 16,
+        entry_count: 24,
+        models: 32,
+        ranks: 40,
+        weights: 48,
+    });
+}
+
+#[test]
+fn podium_kernel_report() {
+    pin!(PodiumKernelReport, size 32, {
+        struct_size: 0,
+        device: 4,
+        iterations: 8,
+        change: 16,
+        converged: 24,
+    });
+    assert_eq!(PODIUM_DEVICE_CPU, 0);
+    assert_eq!(PODIUM_DEVICE_GPU, 1);
 }
 
 #[test]

@@ -180,6 +180,8 @@ fn call(index: usize, params: &str, cancel: bool) -> Call {
         cancelled: Some(cancelled),
         emit_extra: Some(emit_extra),
         set_error: Some(set_error),
+        pairwise_wins: None,
+        stationary_power: None,
     };
     let run = method.run.expect("the SDK always sets run");
     let status = unsafe { run(&host, &dataset, PodiumStr::new(params), 7, &mut results) };

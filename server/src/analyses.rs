@@ -184,6 +184,7 @@ mod tests {
             intervals: vec![None; scores.len()],
             order: None,
             extras: vec![],
+            kernels: vec![],
         }
     }
 

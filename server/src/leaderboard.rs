@@ -350,11 +350,13 @@ pub fn compute(
 ) -> Result<Leaderboard, ApiError> {
     let started = Instant::now();
     let params = Value::Object(request.params.clone());
+    let compute = podium_plugin_host::compute();
     let options = |seed: u64| RunOptions {
         seed,
         deadline,
         cancel: Arc::clone(&watch.cancel),
         progress: Arc::new(Progress::default()),
+        compute: Arc::clone(&compute),
     };
     let u = request.uncertainty;
     let point = run_method(
@@ -510,6 +512,17 @@ pub fn compute(
                    "seed": u.seed, "stratified_by": "benchmark"}),
         );
     }
+    if !point.kernels.is_empty() {
+        let kernels: Vec<Value> = point
+            .kernels
+            .iter()
+            .map(|(kernel, device)| json!({"kernel": kernel, "device": device}))
+            .collect();
+        diagnostics.insert(
+            "compute".into(),
+            json!({"policy": compute.policy().name(), "kernels": kernels}),
+        );
+    }
     let extras: BTreeMap<String, Value> = point.extras.into_iter().collect();
     if !extras.is_empty() {
         diagnostics.insert("method".into(), json!(extras));
@@ -640,6 +653,7 @@ mod tests {
             intervals: vec![None; 5],
             order: None,
             extras: vec![],
+            kernels: vec![],
         };
         assert_eq!(
             ranks(&output),

@@ -105,6 +105,8 @@ fn broken_and_misbehaving_plugins_never_take_the_server_down() {
     );
     assert_eq!(code_of("c_example"), None);
     assert_eq!(code_of("misbehaving"), None);
+    // A plugin built against an older minor of the ABI still loads.
+    assert_eq!(code_of("old_minor"), None);
 
     seed(&server, &db.url);
     // The C plugin computes through the real server.

@@ -552,6 +552,8 @@ fn cancellation_is_polled_inside_large_loops() {
         cancelled: Some(cancel_from_third_poll),
         emit_extra: None,
         set_error: None,
+        pairwise_wins: None,
+        stationary_power: None,
     };
     let run = method.run.unwrap();
     let status = unsafe { run(&host, &dataset, PodiumStr::new("{}"), 0, &mut results) };

@@ -3,7 +3,7 @@
 use podium_plugin_api::abi::{
     PODIUM_WINNER_BOTH_BAD, PODIUM_WINNER_MODEL_A, PODIUM_WINNER_MODEL_B, PODIUM_WINNER_TIE,
 };
-use podium_plugin_api::sdk::{Dataset, Host, MethodError};
+use podium_plugin_api::sdk::{Dataset, Device, Host, MethodError, RankedSamplesBuf};
 
 use crate::params::{BothBad, OneBenchParams, Ties};
 use crate::{CHECK_EVERY, MAX_MODELS};
@@ -21,6 +21,8 @@ pub struct PairMatrix {
     pub from_samples: u64,
     /// Verdicts counted (self-comparisons and ignored ties are not).
     pub from_judges: u64,
+    /// Where the per-sample pairs were counted (the host's kernel may use a GPU).
+    pub device: Device,
 }
 
 impl PairMatrix {
@@ -48,7 +50,8 @@ fn tie_increment(ties: Ties, weight: f64) -> Option<f64> {
 /// 2. A counting sort groups the measurement rows by sample (stable: within a sample, rows keep
 ///    their order, so when a model has two rows on one sample the later one is used).
 /// 3. For each sample, every unordered pair of models measured on it adds one comparison:
-///    `W[winner][loser] += 1`, or a tie per `ties`. Verdicts add their weight the same way;
+///    `W[winner][loser] += 1`, or a tie per `ties` — counted by the host's `pairwise_wins`
+///    kernel (exact integers, possibly on a GPU; the plugin's CPU twin on an ABI 1.0 host). Verdicts add their weight the same way;
 ///    `both_bad` counts as a tie unless `both_bad` is "ignore"; a model compared with itself is
 ///    skipped.
 ///
@@ -164,14 +167,16 @@ pub fn build(
     }
     drop(cursor);
 
-    // Pairs within each sample.
-    let tie = tie_increment(params.ties, 1.0);
-    let mut from_samples = 0u64;
+    // Pairs within each sample: the samples go to the host's `pairwise_wins` kernel (a GPU
+    // when the host has one), ranked here so that every comparison is decided exactly once.
+    let mut ranked = RankedSamplesBuf::default();
     let mut seen_in = vec![usize::MAX; k]; // the sample where a model was last seen
     let mut slot_of = vec![0u32; k]; // its position in `entries` there
-    let mut entries: Vec<(usize, f64)> = Vec::new();
-    let mut work = 0usize;
+    let mut entries: Vec<(u32, f64)> = Vec::new();
     for s in 0..samples {
+        if s % CHECK_EVERY == 0 {
+            host.check_cancelled()?;
+        }
         let (lo, hi) = (start[s] as usize, start[s + 1] as usize);
         if hi - lo < 2 {
             continue;
@@ -187,32 +192,29 @@ pub fn build(
             } else {
                 seen_in[model] = s;
                 slot_of[model] = entries.len() as u32;
-                entries.push((model, value));
+                entries.push((model as u32, value));
             }
         }
-        for (i, &(a, va)) in entries.iter().enumerate() {
-            for &(b, vb) in &entries[i + 1..] {
-                if va > vb {
-                    w[a * k + b] += 1.0;
-                } else if va < vb {
-                    w[b * k + a] += 1.0;
-                } else if let Some(t) = tie {
-                    w[a * k + b] += t;
-                    w[b * k + a] += t;
-                } else {
-                    continue;
-                }
-                from_samples += 1;
-            }
-        }
-        let len = entries.len();
-        work += len * (len - 1) / 2 + len;
-        if work >= CHECK_EVERY {
-            work = 0;
-            host.check_cancelled()?;
-            host.progress(progress_to * (0.5 + 0.5 * (s as f64 / samples as f64)));
+        if entries.len() >= 2 {
+            ranked.push_sample(&mut entries);
         }
     }
+    let (counts, device) = host.pairwise_wins(&ranked.view(), k)?;
+    drop(ranked);
+    let tie = tie_increment(params.ties, 1.0);
+    let mut from_samples = 0u64;
+    for a in 0..k {
+        for b in 0..k {
+            let cell = a * k + b;
+            let wins = f64::from(counts.wins[cell]);
+            w[cell] += wins + tie.map_or(0.0, |t| t * f64::from(counts.ties[cell]));
+            from_samples += u64::from(counts.wins[cell]);
+            if tie.is_some() && a < b {
+                from_samples += u64::from(counts.ties[cell]);
+            }
+        }
+    }
+    host.progress(progress_to * 0.75);
     drop(grouped);
 
     // Verdicts.
@@ -250,5 +252,6 @@ pub fn build(
         w,
         from_samples,
         from_judges,
+        device,
     })
 }

@@ -4,7 +4,7 @@ use podium_numerics::graph::{dense_edges, strongly_connected};
 use podium_plugin_api::abi::{
     PODIUM_LOG_WARN, PODIUM_METHOD_USES_COMPARISONS, PODIUM_METHOD_USES_MEASUREMENTS,
 };
-use podium_plugin_api::sdk::{Dataset, Host, Method, MethodError, Output, Params};
+use podium_plugin_api::sdk::{Dataset, Device, Host, Method, MethodError, Output, Params};
 use serde_json::{Value, json};
 
 use crate::ilsr::ilsr_dense;
@@ -215,6 +215,7 @@ struct Extra<'a> {
     components: &'a [Vec<&'a str>],
     models_with_comparisons: usize,
     fitted_models: usize,
+    pairs_counted_on: &'static str,
 }
 
 impl<'a> Extra<'a> {
@@ -243,6 +244,10 @@ impl<'a> Extra<'a> {
             components,
             models_with_comparisons: active.len(),
             fitted_models: 0,
+            pairs_counted_on: match pairs.device {
+                Device::Gpu => "gpu",
+                Device::Cpu => "cpu",
+            },
         }
     }
 
@@ -256,6 +261,7 @@ impl<'a> Extra<'a> {
             "comparisons_from_judges": self.comparisons_from_judges,
             "models_with_comparisons": self.models_with_comparisons,
             "fitted_models": self.fitted_models,
+            "pairs_counted_on": self.pairs_counted_on,
         });
         if self.components.len() > 1 {
             value["components"] = json!(self.components);

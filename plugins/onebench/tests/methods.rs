@@ -425,27 +425,27 @@ fn every_poll_is_honoured_in_the_build_and_in_every_iteration() {
 }
 
 #[test]
-fn cancellation_is_polled_inside_the_pair_loop() {
-    // 370 models on one sample: 68,265 pairs, more than one polling interval in a single
-    // sample; the same twice over on two samples doubles W (same θ, same iterations) and adds
-    // exactly one poll, the one after the second sample.
-    let sample = |f: &mut Fixture, s: u32| {
+fn sample_pairs_are_counted_by_the_host_kernel_or_the_plugins_own_twin() {
+    // 370 models on two samples (values in 7 levels: many ties).
+    let mut f = Fixture::numbered(370, 2);
+    for s in 0..2 {
         for m in 0..370u32 {
-            f.push_measurement(m, s, f64::from(m % 7));
+            f.push_measurement(m, s, f64::from((m + s) % 7));
         }
-    };
-    let mut one = Fixture::numbered(370, 2);
-    sample(&mut one, 0);
-    let mut two = one.clone();
-    sample(&mut two, 1);
-    let (a, b) = (one.run("{}"), two.run("{}"));
-    assert_eq!(a.scores(), b.scores());
-    assert_eq!(b.seen.polls, a.seen.polls + 1);
-    // Polls: 1 before the build, 1 at row 0 of the check, 1 at row 0 of the grouping, then
-    // one after each sample: cancelling from the 4th stops right after the first sample.
-    let call = two.run_with("{}", Some(4));
+    }
+    let through_host = f.run("{}");
+    assert_eq!(through_host.seen.kernels, vec!["pairwise_wins".to_owned()]);
+    let extra = through_host.extra("onebench").unwrap();
+    assert_eq!(extra["pairs_counted_on"], "cpu");
+    // 2 samples × C(370, 2) pairs, ties included by default.
+    assert_eq!(extra["comparisons_from_samples"], 2 * 370 * 369 / 2);
+    // An ABI 1.0 host offers no kernels: the SDK's CPU twin gives the same numbers.
+    let old_host = plugin().run_on_old_host("onebench", &f, "{}");
+    assert!(old_host.seen.kernels.is_empty());
+    assert_eq!(old_host.scores(), through_host.scores());
+    // Cancellation is still polled while the samples are gathered.
+    let call = f.run_with("{}", Some(4));
     assert_eq!(call.status, PodiumStatus::Cancelled);
-    assert_eq!(call.seen.polls, 4);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@
 //! - [`dataset`] is the host-owned columnar data and its borrowed ABI view.
 //! - [`run`] validates parameters against the method's JSON Schema, runs the call on its own
 //!   thread with a deadline and cooperative cancellation, abandons (and eventually quarantines)
-//!   calls that never return, and copies results out of host-owned buffers.
+//!   calls that never return, and copies results out of host-owned buffers. Since ABI 1.1 it
+//!   offers the compute kernels ([`compute`], `podium-compute`) as callbacks, so a plugin gets
+//!   the GPU without linking wgpu.
 //!
 //! Plugins are trusted code in the sense that the administrator installs them; the host
 //! defends against bugs (panics, hangs, malformed descriptors), not against malice — a plugin
@@ -20,11 +22,27 @@ pub mod load;
 pub mod run;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
+
+use podium_compute::{Compute, Policy};
 
 pub use dataset::{Dataset, Facts, Tables};
 pub use load::{LoadError, MethodInfo, Plugin};
 pub use run::{Progress, RunError, RunOptions, RunOutput, run_method};
+
+/// The process's kernels, offered to every call: `PODIUM_COMPUTE` read once (`cpu`, `gpu` or
+/// `auto`, the default). An invalid value is logged and treated as `auto` here; the server
+/// refuses it at start-up ([`Policy::from_env`]).
+pub fn compute() -> Arc<Compute> {
+    static COMPUTE: OnceLock<Arc<Compute>> = OnceLock::new();
+    Arc::clone(COMPUTE.get_or_init(|| {
+        let policy = Policy::from_env().unwrap_or_else(|e| {
+            tracing::warn!("{e}; using auto");
+            Policy::Auto
+        });
+        Arc::new(Compute::new(policy))
+    }))
+}
 
 /// One file of the plugin directory and what became of it.
 #[derive(Debug, Clone)]

@@ -15,11 +15,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use podium_compute::{Compute, Device, PowerOptions};
 use podium_plugin_api::abi::{
-    PODIUM_LOG_DEBUG, PODIUM_LOG_ERROR, PODIUM_LOG_INFO, PODIUM_LOG_WARN, PodiumHost,
-    PodiumResults, PodiumStatus, PodiumStr,
+    PODIUM_DEVICE_CPU, PODIUM_DEVICE_GPU, PODIUM_LOG_DEBUG, PODIUM_LOG_ERROR, PODIUM_LOG_INFO,
+    PODIUM_LOG_WARN, PodiumHost, PodiumKernelReport, PodiumRankedSamples, PodiumResults,
+    PodiumStatus, PodiumStr,
 };
-use podium_plugin_api::sdk::str_of;
+use podium_plugin_api::sdk::{ranked_samples_from_raw, str_of};
 
 use crate::dataset::Dataset;
 use crate::load::Plugin;
@@ -74,6 +76,8 @@ pub struct RunOutput {
     pub order: Option<Vec<u32>>,
     /// Named JSON diagnostics the method emitted.
     pub extras: Vec<(String, serde_json::Value)>,
+    /// The host kernels the method called and where each ran (`cpu` or `gpu`), in order.
+    pub kernels: Vec<(String, &'static str)>,
 }
 
 /// Progress of a call, shared with whoever watches it (a job, a log line).
@@ -103,16 +107,20 @@ pub struct RunOptions {
     pub cancel: Arc<AtomicBool>,
     /// Where the method's progress reports go.
     pub progress: Arc<Progress>,
+    /// The kernels offered to the method (ABI 1.1 callbacks).
+    pub compute: Arc<Compute>,
 }
 
 impl RunOptions {
-    /// Options with a deadline and fresh cancellation and progress.
+    /// Options with a deadline, fresh cancellation and progress, and the process's kernels
+    /// ([`crate::compute`]).
     pub fn new(seed: u64, deadline: Duration) -> Self {
         RunOptions {
             seed,
             deadline,
             cancel: Arc::new(AtomicBool::new(false)),
             progress: Arc::new(Progress::default()),
+            compute: crate::compute(),
         }
     }
 }
@@ -155,6 +163,8 @@ struct CallContext {
     progress: Arc<Progress>,
     error: Mutex<Option<String>>,
     extras: Mutex<Vec<(String, serde_json::Value)>>,
+    compute: Arc<Compute>,
+    kernels: Mutex<Vec<(String, &'static str)>>,
 }
 
 fn context<'a>(ctx: *mut c_void) -> Option<&'a CallContext> {
@@ -211,6 +221,119 @@ unsafe extern "C" fn host_set_error(ctx: *mut c_void, message: PodiumStr) {
     }
 }
 
+fn record_kernel(ctx: &CallContext, kernel: &str, device: Device) -> u32 {
+    let (name, code) = match device {
+        Device::Gpu => ("gpu", PODIUM_DEVICE_GPU),
+        Device::Cpu => ("cpu", PODIUM_DEVICE_CPU),
+    };
+    if let Ok(mut kernels) = ctx.kernels.lock() {
+        kernels.push((kernel.to_owned(), name));
+    }
+    code
+}
+
+/// Runs a kernel body for a plugin: a panic (a host bug) must not unwind into the plugin.
+fn guarded(ctx: &CallContext, kernel: &str, body: impl FnOnce() -> PodiumStatus) -> PodiumStatus {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|_| {
+        tracing::error!(plugin = ctx.plugin, kernel, "a host kernel panicked");
+        PodiumStatus::Internal
+    })
+}
+
+unsafe extern "C" fn host_pairwise_wins(
+    ctx: *mut c_void,
+    samples: *const PodiumRankedSamples,
+    model_count: usize,
+    wins: *mut u32,
+    ties: *mut u32,
+    report: *mut PodiumKernelReport,
+) -> PodiumStatus {
+    let Some(ctx) = context(ctx) else {
+        return PodiumStatus::Internal;
+    };
+    if samples.is_null() || wins.is_null() || ties.is_null() {
+        return PodiumStatus::InvalidData;
+    }
+    guarded(ctx, "pairwise_wins", || {
+        // SAFETY: the plugin passes views valid for the call (the ABI contract).
+        let samples = unsafe { ranked_samples_from_raw(&*samples) };
+        match ctx.compute.pairwise_wins(&samples, model_count) {
+            Ok((counts, device)) => {
+                let cells = model_count * model_count;
+                let device = record_kernel(ctx, "pairwise_wins", device);
+                // SAFETY: the plugin provides n² entries in each output and a report.
+                unsafe {
+                    std::slice::from_raw_parts_mut(wins, cells).copy_from_slice(&counts.wins);
+                    std::slice::from_raw_parts_mut(ties, cells).copy_from_slice(&counts.ties);
+                    if !report.is_null() {
+                        *report = PodiumKernelReport {
+                            struct_size: size_of::<PodiumKernelReport>() as u32,
+                            device,
+                            iterations: 0,
+                            change: 0.0,
+                            converged: 1,
+                        };
+                    }
+                }
+                PodiumStatus::Ok
+            }
+            Err(e) => {
+                tracing::warn!(plugin = ctx.plugin, error = %e, "pairwise_wins refused");
+                PodiumStatus::InvalidData
+            }
+        }
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn host_stationary_power(
+    ctx: *mut c_void,
+    n: usize,
+    matrix: *const f64,
+    tolerance: f64,
+    max_iterations: u64,
+    pi: *mut f64,
+    report: *mut PodiumKernelReport,
+) -> PodiumStatus {
+    let Some(ctx) = context(ctx) else {
+        return PodiumStatus::Internal;
+    };
+    if matrix.is_null() || pi.is_null() || n == 0 {
+        return PodiumStatus::InvalidData;
+    }
+    guarded(ctx, "stationary_power", || {
+        // SAFETY: the plugin passes n² entries valid for the call.
+        let matrix = unsafe { std::slice::from_raw_parts(matrix, n * n) };
+        let options = PowerOptions {
+            tolerance,
+            max_iterations,
+        };
+        match ctx.compute.stationary_power(matrix, n, &options) {
+            Ok((result, device)) => {
+                let device = record_kernel(ctx, "stationary_power", device);
+                // SAFETY: the plugin provides n outputs and a report.
+                unsafe {
+                    std::slice::from_raw_parts_mut(pi, n).copy_from_slice(&result.pi);
+                    if !report.is_null() {
+                        *report = PodiumKernelReport {
+                            struct_size: size_of::<PodiumKernelReport>() as u32,
+                            device,
+                            iterations: result.iterations,
+                            change: result.change,
+                            converged: u32::from(result.converged),
+                        };
+                    }
+                }
+                PodiumStatus::Ok
+            }
+            Err(e) => {
+                tracing::warn!(plugin = ctx.plugin, error = %e, "stationary_power refused");
+                PodiumStatus::InvalidData
+            }
+        }
+    })
+}
+
 /// Runs method `method_index` of `plugin` on `dataset`. Blocks the calling thread until the
 /// call returns, fails, or is abandoned after its deadline.
 pub fn run_method(
@@ -240,6 +363,8 @@ pub fn run_method(
         progress: options.progress.clone(),
         error: Mutex::new(None),
         extras: Mutex::new(Vec::new()),
+        compute: Arc::clone(&options.compute),
+        kernels: Mutex::new(Vec::new()),
     });
 
     let (sender, receiver) = mpsc::channel();
@@ -276,6 +401,8 @@ pub fn run_method(
                 cancelled: Some(host_cancelled),
                 emit_extra: Some(host_emit_extra),
                 set_error: Some(host_set_error),
+                pairwise_wins: Some(host_pairwise_wins),
+                stationary_power: Some(host_stationary_power),
             };
             let view = thread_dataset.view();
             // SAFETY: every pointer handed over is valid for the call (owned by this thread),
@@ -389,5 +516,10 @@ pub fn run_method(
         intervals,
         order,
         extras,
+        kernels: context
+            .kernels
+            .lock()
+            .map(|mut k| std::mem::take(&mut *k))
+            .unwrap_or_default(),
     })
 }

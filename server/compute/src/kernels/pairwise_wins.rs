@@ -44,36 +44,47 @@ impl RankedSamplesBuf {
     /// Ranks per-sample values: equal values share a rank, a higher value has a higher rank.
     /// `samples[s]` lists (model, value) of sample s.
     pub fn from_values(samples: &[Vec<(u32, f64)>]) -> RankedSamplesBuf {
-        let entries: usize = samples.iter().map(Vec::len).sum();
-        let mut out = RankedSamplesBuf {
-            offsets: Vec::with_capacity(samples.len() + 1),
-            models: Vec::with_capacity(entries),
-            ranks: Vec::with_capacity(entries),
-            weights: None,
-        };
-        out.offsets.push(0);
-        let mut sorted: Vec<(f64, u32)> = Vec::new();
+        let mut out = RankedSamplesBuf::default();
+        let mut scratch = Vec::new();
         for sample in samples {
-            sorted.clear();
-            sorted.extend(sample.iter().map(|&(m, v)| (v, m)));
-            sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let mut rank = 0u32;
-            for (k, &(v, m)) in sorted.iter().enumerate() {
-                if k > 0 && v != sorted[k - 1].0 {
-                    rank += 1;
-                }
-                out.models.push(m);
-                out.ranks.push(rank);
-            }
-            out.offsets.push(out.models.len() as u32);
+            scratch.clear();
+            scratch.extend_from_slice(sample);
+            out.push_sample(&mut scratch);
         }
         out
+    }
+
+    /// Appends one sample given as (model, value) pairs (reordered in place): equal values
+    /// share a rank, a higher value has a higher rank.
+    pub fn push_sample(&mut self, entries: &mut [(u32, f64)]) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        entries.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let mut rank = 0u32;
+        for k in 0..entries.len() {
+            if k > 0 && entries[k].1 != entries[k - 1].1 {
+                rank += 1;
+            }
+            self.models.push(entries[k].0);
+            self.ranks.push(rank);
+        }
+        self.offsets.push(self.models.len() as u32);
+    }
+
+    /// Number of samples.
+    pub fn sample_count(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
     }
 
     /// The borrowed view.
     pub fn view(&self) -> RankedSamples<'_> {
         RankedSamples {
-            offsets: &self.offsets,
+            offsets: if self.offsets.is_empty() {
+                &[0]
+            } else {
+                &self.offsets
+            },
             models: &self.models,
             ranks: &self.ranks,
             weights: self.weights.as_deref(),
