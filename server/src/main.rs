@@ -111,7 +111,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         }
     }
     // The GPU opens on the first kernel call that wants it; a bad policy stops start-up here.
-    let policy = podium_compute::Policy::from_env().map_err(anyhow::Error::msg)?;
+    let policy = podium_gpu::Policy::from_env().map_err(anyhow::Error::msg)?;
     tracing::info!(policy = policy.name(), "compute kernels (PODIUM_COMPUTE)");
     let plugin_dir = config.plugin_dir();
     let plugins = std::sync::Arc::new(podium_plugin_host::PluginHost::scan(&plugin_dir));

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use podium_game_theory::alpharank::{self, SolveOptions};
 use podium_plugin_api::abi::{PODIUM_WINNER_MODEL_A, PODIUM_WINNER_MODEL_B};
+use podium_plugin_api::sdk::Host;
 use podium_plugin_api::testing::{Fixture, Plugin};
 use podium_synth::SplitMix64;
 
@@ -46,7 +47,6 @@ fn main() -> std::io::Result<()> {
     let full = std::env::args().any(|a| a == "--bench");
     let n = if full { 1000 } else { 100 };
     let payoff = payoffs(n, 4);
-    let never = || false;
     let options = SolveOptions::default();
     let mut pi = Vec::new();
     let mut closed = 0;
@@ -54,7 +54,7 @@ fn main() -> std::io::Result<()> {
         (0..3)
             .map(|_| {
                 let started = Instant::now();
-                let s = alpharank::alpha_rank(&payoff, n, 100.0, 50.0, &options, &never)
+                let s = alpharank::alpha_rank(&payoff, n, 100.0, 50.0, &options, &Host::detached())
                     .expect("alpha-rank");
                 let t = started.elapsed();
                 pi = s.pi;
@@ -69,7 +69,7 @@ fn main() -> std::io::Result<()> {
         (0..3)
             .map(|_| {
                 let started = Instant::now();
-                let s = alpharank::alpha_rank(&payoff, n, 0.1, 50.0, &options, &never)
+                let s = alpharank::alpha_rank(&payoff, n, 0.1, 50.0, &options, &Host::detached())
                     .expect("alpha-rank");
                 closed_small_alpha = s.closed.len();
                 started.elapsed()

@@ -32,6 +32,7 @@
 //! - **One entry point**, [`stationary_distribution`], is the kernel a GPU backend replaces.
 
 use podium_numerics::graph::strongly_connected;
+use podium_plugin_api::sdk::{Host, PowerOptions};
 
 /// Closed classes up to this many models are solved densely (GTH); larger ones by power
 /// iteration (unless the caller forces a solver).
@@ -85,6 +86,8 @@ pub enum ChainError {
     /// The solve produced a number that is not finite (never expected from the dense solve;
     /// reported rather than returned).
     NotFinite,
+    /// The host's kernel refused the chain (the message says why).
+    Kernel(String),
     /// The caller's poll asked to stop.
     Cancelled,
 }
@@ -166,12 +169,13 @@ pub fn transition_matrix(payoff: &[f64], n: usize, alpha: f64, m: f64) -> Vec<f6
 }
 
 /// The stationary distribution of the chain `c` (row-major n × n, rows summing to 1).
-/// `cancelled` is polled between blocks of work.
+/// The host's cancellation is polled between blocks of work; power iteration runs on the
+/// host's `stationary_power` kernel (a GPU when the host has one, the CPU twin otherwise).
 pub fn stationary_distribution(
     c: &[f64],
     n: usize,
     options: &SolveOptions,
-    cancelled: &dyn Fn() -> bool,
+    host: &Host<'_>,
 ) -> Result<Stationary, ChainError> {
     assert_eq!(c.len(), n * n, "the chain must be n × n");
     if n == 0 {
@@ -204,7 +208,7 @@ pub fn stationary_distribution(
         }
     }
     let (local, iterations) = if dense {
-        (gth(&mut sub, k, options.threads, cancelled)?, 0)
+        (gth(&mut sub, k, options.threads, host)?, 0)
     } else {
         for (a, row) in sub.chunks_exact_mut(k).enumerate() {
             // Rows of the closed class sum to 1 within it; the diagonal takes the rounding.
@@ -216,7 +220,23 @@ pub fn stationary_distribution(
                 .sum();
             row[a] = 1.0 - off;
         }
-        power_iteration(&sub, k, options, cancelled)?
+        let kernel_options = PowerOptions {
+            tolerance: options.tolerance,
+            max_iterations: options.max_iterations as u64,
+        };
+        let (result, _) = host
+            .stationary_power(&sub, k, &kernel_options)
+            .map_err(|e| match e.status {
+                podium_plugin_api::abi::PodiumStatus::Cancelled => ChainError::Cancelled,
+                _ => ChainError::Kernel(e.message),
+            })?;
+        if !result.converged {
+            return Err(ChainError::NotConverged {
+                iterations: result.iterations as usize,
+                residual: result.change,
+            });
+        }
+        (result.pi, result.iterations as usize)
     };
     if local.iter().any(|p| !p.is_finite()) {
         return Err(ChainError::NotFinite);
@@ -243,10 +263,10 @@ pub fn alpha_rank(
     alpha: f64,
     m: f64,
     options: &SolveOptions,
-    cancelled: &dyn Fn() -> bool,
+    host: &Host<'_>,
 ) -> Result<Stationary, ChainError> {
     let c = transition_matrix(payoff, n, alpha, m);
-    stationary_distribution(&c, n, options, cancelled)
+    stationary_distribution(&c, n, options, host)
 }
 
 /// The result of an α sweep.
@@ -268,13 +288,13 @@ pub fn sweep(
     m: f64,
     (rtol, atol): (f64, f64),
     options: &SolveOptions,
-    cancelled: &dyn Fn() -> bool,
+    host: &Host<'_>,
 ) -> Result<Sweep, ChainError> {
     let mut alpha = SWEEP_START;
     let mut previous: Option<Vec<f64>> = None;
     let mut steps = Vec::new();
     for _ in 0..SWEEP_STEPS {
-        let result = alpha_rank(payoff, n, alpha, m, options, cancelled)?;
+        let result = alpha_rank(payoff, n, alpha, m, options, host)?;
         let change = previous.as_ref().map_or(f64::NAN, |p| {
             result
                 .pi
@@ -397,12 +417,7 @@ fn eliminate_row(row: &mut [f64], pivot: &[f64], k: usize) {
 /// every intermediate within the range of the original rates; the back substitution
 /// π_k = (Σ_{i<k} π_i p_ik) / s_k rescales when π grows large and treats an exit rate that
 /// underflowed to 0 as the limit it is (state k outweighs every earlier one).
-fn gth(
-    p: &mut [f64],
-    n: usize,
-    threads: usize,
-    cancelled: &dyn Fn() -> bool,
-) -> Result<Vec<f64>, ChainError> {
+fn gth(p: &mut [f64], n: usize, threads: usize, host: &Host<'_>) -> Result<Vec<f64>, ChainError> {
     if n == 1 {
         return Ok(vec![1.0]);
     }
@@ -413,7 +428,7 @@ fn gth(
     let mut sums = vec![0.0; n];
     let mut hi = n;
     while hi > 1 {
-        if cancelled() {
+        if host.cancelled() {
             return Err(ChainError::Cancelled);
         }
         let lo = hi.saturating_sub(BLOCK).max(1);
@@ -492,47 +507,12 @@ fn gth(
     Ok(pi)
 }
 
-/// π by repeated πC from the uniform distribution.
-fn power_iteration(
-    c: &[f64],
-    n: usize,
-    options: &SolveOptions,
-    cancelled: &dyn Fn() -> bool,
-) -> Result<(Vec<f64>, usize), ChainError> {
-    let mut pi = vec![1.0 / n as f64; n];
-    let mut next = vec![0.0; n];
-    let mut change = f64::INFINITY;
-    for iteration in 1..=options.max_iterations {
-        if iteration % 64 == 0 && cancelled() {
-            return Err(ChainError::Cancelled);
-        }
-        next.fill(0.0);
-        for (s, row) in c.chunks_exact(n).enumerate() {
-            let w = pi[s];
-            for (x, &v) in next.iter_mut().zip(row) {
-                *x += w * v;
-            }
-        }
-        let total: f64 = next.iter().sum();
-        next.iter_mut().for_each(|x| *x /= total);
-        change = next.iter().zip(&pi).map(|(a, b)| (a - b).abs()).sum();
-        std::mem::swap(&mut pi, &mut next);
-        if change < options.tolerance {
-            return Ok((pi, iteration));
-        }
-    }
-    Err(ChainError::NotConverged {
-        iterations: options.max_iterations,
-        residual: change,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn never() -> bool {
-        false
+    fn host() -> Host<'static> {
+        Host::detached()
     }
 
     /// π from the linear system πᵀ(I − C) = 0, Σπ = 1 (last equation replaced), by Gaussian
@@ -590,7 +570,7 @@ mod tests {
                 threads,
                 ..SolveOptions::default()
             };
-            let dense = stationary_distribution(&c, n, &options, &never).unwrap();
+            let dense = stationary_distribution(&c, n, &options, &host()).unwrap();
             let reference = if n == 1 {
                 vec![1.0]
             } else {
@@ -607,7 +587,7 @@ mod tests {
                     solver: Solver::Power,
                     ..options
                 },
-                &never,
+                &host(),
             )
             .unwrap();
             assert_eq!(power.solver, Solver::Power);
@@ -645,7 +625,7 @@ mod tests {
             0.0, 0.7, 0.3, //
             0.0, 0.6, 0.4,
         ];
-        let s = stationary_distribution(&c, 3, &SolveOptions::default(), &never).unwrap();
+        let s = stationary_distribution(&c, 3, &SolveOptions::default(), &host()).unwrap();
         assert_eq!(s.closed, vec![1, 2]);
         assert_eq!(s.pi[0], 0.0);
         assert!((s.pi[1] - 2.0 / 3.0).abs() < 1e-15 && (s.pi[2] - 1.0 / 3.0).abs() < 1e-15);
@@ -656,7 +636,7 @@ mod tests {
             0.0, 0.0, 1.0,
         ];
         assert_eq!(
-            stationary_distribution(&c, 3, &SolveOptions::default(), &never),
+            stationary_distribution(&c, 3, &SolveOptions::default(), &host()),
             Err(ChainError::Reducible {
                 classes: vec![vec![0], vec![2]]
             })
@@ -667,7 +647,7 @@ mod tests {
     fn nearly_decomposable_chains_keep_their_accuracy() {
         // Two states that leave each other at rates 1e-200 and 3e-200: π = (3/4, 1/4) exactly.
         let c = vec![1.0 - 1e-200, 1e-200, 3e-200, 1.0 - 3e-200];
-        let s = stationary_distribution(&c, 2, &SolveOptions::default(), &never).unwrap();
+        let s = stationary_distribution(&c, 2, &SolveOptions::default(), &host()).unwrap();
         assert!((s.pi[0] - 0.75).abs() < 1e-15 && (s.pi[1] - 0.25).abs() < 1e-15);
     }
 
@@ -682,12 +662,12 @@ mod tests {
                 }
             }
         }
-        let s = alpha_rank(&payoff, n, 100.0, 50.0, &SolveOptions::default(), &never).unwrap();
+        let s = alpha_rank(&payoff, n, 100.0, 50.0, &SolveOptions::default(), &host()).unwrap();
         assert_eq!(s.closed, vec![0]);
         assert_eq!(s.pi, vec![1.0, 0.0, 0.0, 0.0, 0.0]);
         // Symmetric (all ½) payoffs: every model the same.
         let flat = vec![0.5; n * n];
-        let s = alpha_rank(&flat, n, 100.0, 50.0, &SolveOptions::default(), &never).unwrap();
+        let s = alpha_rank(&flat, n, 100.0, 50.0, &SolveOptions::default(), &host()).unwrap();
         for p in &s.pi {
             assert!((p - 0.2).abs() < 1e-15);
         }
@@ -727,7 +707,7 @@ mod tests {
         for payoff in [weak_first, strong_first] {
             let c = transition_matrix(&payoff, 3, 100.0, 50.0);
             let exact = tree_theorem_3(&c);
-            let s = stationary_distribution(&c, 3, &SolveOptions::default(), &never).unwrap();
+            let s = stationary_distribution(&c, 3, &SolveOptions::default(), &host()).unwrap();
             for (a, b) in s.pi.iter().zip(&exact) {
                 assert!(a.is_finite());
                 assert!(
@@ -764,7 +744,7 @@ mod tests {
             100.0,
             50.0,
             &SolveOptions::default(),
-            &never,
+            &host(),
         )
         .unwrap();
         let b = alpha_rank(
@@ -773,7 +753,7 @@ mod tests {
             100.0,
             50.0,
             &SolveOptions::default(),
-            &never,
+            &host(),
         )
         .unwrap();
         assert!(a.pi.iter().all(|p| p.is_finite() && *p >= 0.0));
@@ -792,14 +772,5 @@ mod tests {
             .unwrap();
         let top = (0..n).max_by(|&i, &j| a.pi[i].total_cmp(&a.pi[j])).unwrap();
         assert_eq!(best, top);
-    }
-
-    #[test]
-    fn cancellation_stops_the_dense_solve() {
-        let c = random_chain(100, 3);
-        assert_eq!(
-            stationary_distribution(&c, 100, &SolveOptions::default(), &|| true),
-            Err(ChainError::Cancelled)
-        );
     }
 }

@@ -64,6 +64,7 @@ fn chain_error(error: ChainError, names: impl Fn(usize) -> String) -> MethodErro
         ChainError::SweepDidNotSettle { alpha, change } => MethodError::internal(format!(
             "the alpha sweep did not settle: pi still moved by {change:e} at alpha = {alpha:e}; give a fixed alpha"
         )),
+        ChainError::Kernel(message) => MethodError::internal(message),
         ChainError::NotFinite => MethodError::internal(
             "the stationary distribution came out non-finite (please report this data)",
         ),
@@ -225,24 +226,23 @@ impl Method for AlphaRank {
         let Payoff {
             matrix: payoff,
             unmeasured,
-        } = game.payoff(data, None)?;
+        } = game.payoff(host, data, None)?;
         host.progress(0.05);
         let options = SolveOptions {
             solver,
             max_iterations: max_iterations as usize,
             ..SolveOptions::default()
         };
-        let cancelled = || host.cancelled();
         let name = |s: usize| data.model_name(game.players[s]).to_owned();
         let (result, alpha_used, steps) = match alpha {
             Alpha::Fixed(a) => (
-                alpharank::alpha_rank(&payoff, n, a, m, &options, &cancelled)
+                alpharank::alpha_rank(&payoff, n, a, m, &options, host)
                     .map_err(|e| chain_error(e, name))?,
                 a,
                 None,
             ),
             Alpha::Sweep => {
-                let s = alpharank::sweep(&payoff, n, m, (1e-5, 1e-8), &options, &cancelled)
+                let s = alpharank::sweep(&payoff, n, m, (1e-5, 1e-8), &options, host)
                     .map_err(|e| chain_error(e, name))?;
                 (s.result, s.alpha, Some(s.steps))
             }
@@ -255,11 +255,11 @@ impl Method for AlphaRank {
             host.check_cancelled()?;
             let mut rng = SplitMix64::stream(seed, r as u64);
             let counts = replicate_counts(game.data.units(), &groups, &mut rng);
-            let resampled = game.payoff(data, Some(&counts))?;
+            let resampled = game.payoff(host, data, Some(&counts))?;
             // Pairs measured in the data but not in this replicate count as coin flips there.
             lost_pairs += resampled.unmeasured.len() - unmeasured.len();
             let resampled = resampled.matrix;
-            match alpharank::alpha_rank(&resampled, n, alpha_used, m, &options, &cancelled) {
+            match alpharank::alpha_rank(&resampled, n, alpha_used, m, &options, host) {
                 Ok(s) => {
                     for (i, p) in s.pi.into_iter().enumerate() {
                         replicates[i].push(p);
@@ -405,7 +405,7 @@ impl Method for NashAveraging {
         let Payoff {
             matrix: payoff,
             unmeasured,
-        } = game.payoff(data, None)?;
+        } = game.payoff(host, data, None)?;
         let a = nash::logit_payoff(&payoff, n, clip);
         host.check_cancelled()?;
         host.progress(0.1);

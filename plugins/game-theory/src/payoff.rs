@@ -21,7 +21,7 @@ use podium_plugin_api::abi::{
     PODIUM_WINNER_BOTH_BAD, PODIUM_WINNER_MODEL_A, PODIUM_WINNER_MODEL_B, PODIUM_WINNER_TIE,
 };
 use podium_plugin_api::params;
-use podium_plugin_api::sdk::{Dataset, Host, MethodError, Params};
+use podium_plugin_api::sdk::{Dataset, Host, MethodError, Params, RankedSamples, RankedSamplesBuf};
 use serde_json::{Value, json};
 
 /// Cancellation is polled every this many rows.
@@ -63,9 +63,10 @@ pub struct Verdict {
 pub enum PayoffData {
     /// One unit per verdict.
     Comparisons(Vec<Verdict>),
-    /// One unit per sample: the (player, value) pairs measured on it (epoch-averaged by the
-    /// host, so one value per model).
-    Scores(Vec<Vec<(u32, f64)>>),
+    /// One unit per sample: the players measured on it, ranked by their values within the
+    /// sample (epoch-averaged by the host, so one value per model), for the host's
+    /// `pairwise_wins` kernel.
+    Scores(RankedSamplesBuf),
 }
 
 /// Weighted points and weights per ordered pair (row-major n × n).
@@ -84,12 +85,18 @@ impl PayoffData {
     pub fn units(&self) -> usize {
         match self {
             PayoffData::Comparisons(v) => v.len(),
-            PayoffData::Scores(s) => s.len(),
+            PayoffData::Scores(s) => s.sample_count(),
         }
     }
 
-    /// Sums the units, unit u counted `counts[u]` times (all once when `None`).
-    pub fn tally(&self, n: usize, counts: Option<&[u32]>) -> Tally {
+    /// Sums the units, unit u counted `counts[u]` times (all once when `None`). Score units
+    /// are counted by the host's `pairwise_wins` kernel (exact; a GPU when the host has one).
+    pub fn tally(
+        &self,
+        host: &Host<'_>,
+        n: usize,
+        counts: Option<&[u32]>,
+    ) -> Result<Tally, MethodError> {
         let mut points = vec![0.0; n * n];
         let mut weight = vec![0.0; n * n];
         let times = |u: usize| counts.map_or(1.0, |c| f64::from(c[u]));
@@ -108,26 +115,23 @@ impl PayoffData {
                 }
             }
             PayoffData::Scores(samples) => {
-                for (u, sample) in samples.iter().enumerate() {
-                    let w = times(u);
-                    if w == 0.0 {
-                        continue;
-                    }
-                    for &(i, x) in sample {
-                        let row = i as usize * n;
-                        // Branch-free: i's points against every other model on the sample.
-                        for &(j, y) in sample {
-                            let win =
-                                f64::from(u8::from(x > y)) + 0.5 * f64::from(u8::from(x == y));
-                            points[row + j as usize] += w * win;
-                            weight[row + j as usize] += w;
-                        }
+                let view = RankedSamples {
+                    weights: counts,
+                    ..samples.view()
+                };
+                let (pairs, _) = host.pairwise_wins(&view, n)?;
+                for i in 0..n {
+                    for j in 0..n {
+                        let (cell, mirror) = (i * n + j, j * n + i);
+                        let ties = f64::from(pairs.ties[cell]);
+                        points[cell] = f64::from(pairs.wins[cell]) + 0.5 * ties;
+                        weight[cell] =
+                            f64::from(pairs.wins[cell]) + f64::from(pairs.wins[mirror]) + ties;
                     }
                 }
-                // A model "against itself" got ½ per sample; the diagonal is fixed below anyway.
             }
         }
-        Tally { n, points, weight }
+        Ok(Tally { n, points, weight })
     }
 }
 
@@ -286,7 +290,8 @@ impl Game {
                 // A sample measured for one model only compares nothing, and a model measured
                 // only on such samples does not play.
                 let mut strata = Vec::with_capacity(s);
-                let mut kept = Vec::with_capacity(s);
+                let mut kept = RankedSamplesBuf::default();
+                let mut entries: Vec<(u32, f64)> = Vec::new();
                 for (sample, mut values) in per_sample.into_iter().enumerate() {
                     if values.len() < 2 {
                         continue;
@@ -300,12 +305,13 @@ impl Game {
                         )));
                     }
                     strata.push(data.sample_benchmarks[sample]);
-                    kept.push(
+                    entries.clear();
+                    entries.extend(
                         values
                             .into_iter()
-                            .map(|(m, v)| (enlist(m, &mut players), v))
-                            .collect(),
+                            .map(|(m, v)| (enlist(m, &mut players), v)),
                     );
+                    kept.push_sample(&mut entries);
                 }
                 (PayoffData::Scores(kept), strata)
             }
@@ -329,10 +335,11 @@ impl Game {
     /// unmeasured pairs. With the `error` rule an unmeasured pair is `INVALID_DATA` naming it.
     pub fn payoff(
         &self,
+        host: &Host<'_>,
         data: &Dataset<'_>,
         counts: Option<&[u32]>,
     ) -> Result<Payoff, MethodError> {
-        let payoff = self.data.tally(self.n(), counts).payoff();
+        let payoff = self.data.tally(host, self.n(), counts)?.payoff();
         let unmeasured = &payoff.unmeasured;
         if self.unmeasured == Unmeasured::Error
             && counts.is_none()

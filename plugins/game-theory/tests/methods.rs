@@ -7,6 +7,7 @@ use podium_plugin_api::abi::{
     PODIUM_WINNER_BOTH_BAD, PODIUM_WINNER_MODEL_A, PODIUM_WINNER_MODEL_B, PODIUM_WINNER_TIE,
     PodiumStatus,
 };
+use podium_plugin_api::sdk::Host;
 use podium_plugin_api::testing::{Fixture, Plugin};
 use podium_synth::SplitMix64;
 
@@ -73,9 +74,15 @@ fn alpha_rank_on_verdicts_is_the_kernel_on_their_payoffs() {
     let call = plugin().run("alpha-rank", &f, "{}");
     call.assert_ok();
     let payoff = payoff_of(&f, n);
-    let expected =
-        alpharank::alpha_rank(&payoff, n, 100.0, 50.0, &SolveOptions::default(), &|| false)
-            .unwrap();
+    let expected = alpharank::alpha_rank(
+        &payoff,
+        n,
+        100.0,
+        50.0,
+        &SolveOptions::default(),
+        &Host::detached(),
+    )
+    .unwrap();
     for (got, want) in call.all_scores().iter().zip(&expected.pi) {
         assert!((got - want).abs() < 1e-15, "{got} vs {want}");
     }
@@ -92,8 +99,15 @@ fn alpha_rank_on_verdicts_is_the_kernel_on_their_payoffs() {
     assert!(extra["residual_l1"].as_f64().unwrap() < 1e-12);
     // Population and α reach the kernel.
     let other = plugin().run("alpha-rank", &f, r#"{"alpha": 2.5, "population": 10}"#);
-    let expected =
-        alpharank::alpha_rank(&payoff, n, 2.5, 10.0, &SolveOptions::default(), &|| false).unwrap();
+    let expected = alpharank::alpha_rank(
+        &payoff,
+        n,
+        2.5,
+        10.0,
+        &SolveOptions::default(),
+        &Host::detached(),
+    )
+    .unwrap();
     for (got, want) in other.all_scores().iter().zip(&expected.pi) {
         assert!((got - want).abs() < 1e-15);
     }
@@ -132,8 +146,15 @@ fn payoffs_from_scores_count_sample_wins_with_half_ties() {
     let payoff = vec![0.5, 0.5, 1.0, 0.5, 0.5, 1.0, 0.0, 0.0, 0.5];
     let call = plugin().run("alpha-rank", &f, r#"{"alpha": 3}"#);
     call.assert_ok();
-    let expected =
-        alpharank::alpha_rank(&payoff, 3, 3.0, 50.0, &SolveOptions::default(), &|| false).unwrap();
+    let expected = alpharank::alpha_rank(
+        &payoff,
+        3,
+        3.0,
+        50.0,
+        &SolveOptions::default(),
+        &Host::detached(),
+    )
+    .unwrap();
     for (got, want) in call.all_scores().iter().zip(&expected.pi) {
         assert!((got - want).abs() < 1e-15, "{got} vs {want}");
     }
@@ -403,4 +424,44 @@ fn nash_averaging_on_a_larger_random_game_is_polished_to_rounding() {
     assert_eq!(extra["solver"]["polished"], true, "{extra}");
     assert!(extra["max_violation"].as_f64().unwrap() <= 1e-12, "{extra}");
     assert!(call.all_scores().iter().all(|&s| s <= 1e-12));
+}
+
+#[test]
+fn score_payoffs_and_power_iteration_run_on_the_host_kernels() {
+    let mut g = Fixture::numbered(5, 40);
+    let mut rng = SplitMix64::stream(11, 0);
+    for s in 0..40 {
+        for m in 0..5 {
+            g.push_measurement(m, s, f64::from(m) * 0.2 + (rng.below(4) as f64));
+        }
+    }
+    let params = r#"{"alpha": 2, "solver": "power", "resamples": 3}"#;
+    let host = plugin().run("alpha-rank", &g, params);
+    host.assert_ok();
+    // The payoff, three replicates' payoffs, and four power iterations: all through the host.
+    let kernels = &host.seen.kernels;
+    assert_eq!(
+        kernels.iter().filter(|k| *k == "pairwise_wins").count(),
+        4,
+        "{kernels:?}"
+    );
+    assert_eq!(
+        kernels.iter().filter(|k| *k == "stationary_power").count(),
+        4,
+        "{kernels:?}"
+    );
+    assert_eq!(
+        host.extra("alpha_rank").unwrap()["solver"],
+        "power iteration"
+    );
+    // An ABI 1.0 host: the SDK's CPU twins, the same numbers.
+    let old = plugin().run_on_old_host("alpha-rank", &g, params);
+    old.assert_ok();
+    assert!(old.seen.kernels.is_empty());
+    assert_eq!(old.all_scores(), host.all_scores());
+    // Power iteration agrees with the exact solve.
+    let dense = plugin().run("alpha-rank", &g, r#"{"alpha": 2}"#);
+    for (a, b) in dense.all_scores().iter().zip(host.all_scores()) {
+        assert!((a - b).abs() < 1e-11, "{a} vs {b}");
+    }
 }

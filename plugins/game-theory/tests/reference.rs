@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use podium_game_theory::alpharank::{self, SolveOptions};
 use podium_game_theory::nash;
+use podium_plugin_api::sdk::Host;
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
@@ -42,12 +43,17 @@ fn max_diff(a: &[f64], b: &[f64]) -> f64 {
         .fold(0.0, f64::max)
 }
 
-const NEVER: fn() -> bool = || false;
-
 fn solve(payoff: &[f64], n: usize, alpha: f64, m: f64) -> Vec<f64> {
-    alpharank::alpha_rank(payoff, n, alpha, m, &SolveOptions::default(), &NEVER)
-        .expect("alpha-rank")
-        .pi
+    alpharank::alpha_rank(
+        payoff,
+        n,
+        alpha,
+        m,
+        &SolveOptions::default(),
+        &Host::detached(),
+    )
+    .expect("alpha-rank")
+    .pi
 }
 
 /// Checks one α-Rank case (fixed α or sweep) against its expected π; returns the difference.
@@ -60,8 +66,15 @@ fn check_alpha_rank(name: &str, case: &Value, payoff: &[f64], n: usize) -> f64 {
         let at_used = solve(payoff, n, used, m);
         let diff = max_diff(&at_used, &expected);
         assert!(diff < 1e-8, "{name}: π at α = {used}: {diff:e}");
-        let ours = alpharank::sweep(payoff, n, m, (1e-5, 1e-8), &SolveOptions::default(), &NEVER)
-            .expect("sweep");
+        let ours = alpharank::sweep(
+            payoff,
+            n,
+            m,
+            (1e-5, 1e-8),
+            &SolveOptions::default(),
+            &Host::detached(),
+        )
+        .expect("sweep");
         if case["sweep_failures"].as_u64() == Some(0) {
             // Without OpenSpiel's overflow retries the two sweeps walk the same α's.
             assert_eq!(ours.alpha, used, "{name}");

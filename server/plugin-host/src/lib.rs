@@ -10,7 +10,7 @@
 //! - [`run`] validates parameters against the method's JSON Schema, runs the call on its own
 //!   thread with a deadline and cooperative cancellation, abandons (and eventually quarantines)
 //!   calls that never return, and copies results out of host-owned buffers. Since ABI 1.1 it
-//!   offers the compute kernels ([`compute`], `podium-compute`) as callbacks, so a plugin gets
+//!   offers the compute kernels ([`compute`], `podium-gpu`) as callbacks, so a plugin gets
 //!   the GPU without linking wgpu.
 //!
 //! Plugins are trusted code in the sense that the administrator installs them; the host
@@ -24,7 +24,7 @@ pub mod run;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock, RwLock};
 
-use podium_compute::{Compute, Policy};
+use podium_gpu::{Compute, Policy};
 
 pub use dataset::{Dataset, Facts, Tables};
 pub use load::{LoadError, MethodInfo, Plugin};

@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use podium_compute::{Compute, Device, PowerOptions};
+use podium_compute::{Device, PowerOptions};
+use podium_gpu::Compute;
 use podium_plugin_api::abi::{
     PODIUM_DEVICE_CPU, PODIUM_DEVICE_GPU, PODIUM_LOG_DEBUG, PODIUM_LOG_ERROR, PODIUM_LOG_INFO,
     PODIUM_LOG_WARN, PodiumHost, PodiumKernelReport, PodiumRankedSamples, PodiumResults,

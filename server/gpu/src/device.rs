@@ -1,26 +1,23 @@
-//! The wgpu implementation of the kernels: one [`Gpu`] (adapter, device, compiled pipelines)
-//! per process, one method per kernel with the CPU twin's name and contract. The WGSL of each
-//! kernel sits next to its host code (`pairwise_wins.wgsl`, `stationary_power.wgsl`).
+//! The open GPU: adapter, device and the kernels' compiled pipelines, with the buffer and
+//! readback helpers the kernels' host code shares.
 //!
 //! Vulkan only (Mesa's lavapipe in CI; any Vulkan GPU in production). The device is opened
 //! with the adapter's own limits, because wgpu's defaults cap storage bindings far below what
 //! a 5,000-model matrix needs. Opening fails cleanly (`NoGpu`) when there is no adapter.
 
-mod pairwise_wins;
-mod stationary;
-
+use podium_compute::ComputeError;
 use wgpu::util::DeviceExt;
 
-use crate::ComputeError;
+use crate::{pairwise_wins, stationary};
 
 /// An open GPU with the kernels' pipelines.
 pub struct Gpu {
-    device: wgpu::Device,
-    queue: wgpu::Queue,
+    pub(crate) device: wgpu::Device,
+    pub(crate) queue: wgpu::Queue,
     info: wgpu::AdapterInfo,
     limits: wgpu::Limits,
-    pairwise_wins: wgpu::ComputePipeline,
-    power_step: wgpu::ComputePipeline,
+    pub(crate) pairwise_wins: wgpu::ComputePipeline,
+    pub(crate) power_step: wgpu::ComputePipeline,
 }
 
 impl std::fmt::Debug for Gpu {
@@ -91,13 +88,13 @@ impl Gpu {
     }
 
     /// Largest storage buffer binding, in bytes.
-    fn max_binding(&self) -> u64 {
+    pub(crate) fn max_binding(&self) -> u64 {
         self.limits
             .max_storage_buffer_binding_size
             .min(self.limits.max_buffer_size)
     }
 
-    fn storage(&self, label: &str, contents: &[u8], writable: bool) -> wgpu::Buffer {
+    pub(crate) fn storage(&self, label: &str, contents: &[u8], writable: bool) -> wgpu::Buffer {
         let mut usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
         if writable {
             usage |= wgpu::BufferUsages::COPY_SRC;
@@ -110,7 +107,7 @@ impl Gpu {
             })
     }
 
-    fn uniform(&self, contents: &[u8]) -> wgpu::Buffer {
+    pub(crate) fn uniform(&self, contents: &[u8]) -> wgpu::Buffer {
         self.device
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("params"),
@@ -120,7 +117,7 @@ impl Gpu {
     }
 
     /// Copies `source` back to the CPU (waits for the queue).
-    fn read<T: bytemuck::Pod>(
+    pub(crate) fn read<T: bytemuck::Pod>(
         &self,
         source: &wgpu::Buffer,
         len: usize,

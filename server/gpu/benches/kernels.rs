@@ -1,12 +1,12 @@
 //! CPU twin vs GPU for every kernel at growing sizes, both timed in the same run (median of
-//! 3 after a warm-up), printing the ratio. `cargo bench -p podium-compute --bench kernels`;
+//! 3 after a warm-up), printing the ratio. `cargo bench -p podium-gpu --bench kernels`;
 //! `-- --quick` for the small sizes only. On lavapipe the GPU column shows shader cost on the
 //! CPU, not GPU speed; the thresholds of `Policy::Auto` come from a run on a real GPU.
 
 use std::time::{Duration, Instant};
 
-use podium_compute::gpu::Gpu;
 use podium_compute::{PowerOptions, RankedSamplesBuf, pairwise_wins, stationary_power};
+use podium_gpu::Gpu;
 use podium_synth::SplitMix64;
 
 fn median(mut f: impl FnMut() -> Duration) -> Duration {

@@ -1,9 +1,10 @@
 //! Host code of the `pairwise_wins` kernel: samples go up as a dense rank matrix in chunks
 //! that fit one storage binding; the counts stay on the GPU across chunks.
 
-use super::Gpu;
-use crate::ComputeError;
-use crate::kernels::pairwise_wins::{PairCounts, RankedSamples};
+use podium_compute::ComputeError;
+
+use crate::Gpu;
+use podium_compute::kernels::pairwise_wins::{PairCounts, RankedSamples};
 
 /// The WGSL source.
 pub const SHADER: &str = include_str!("pairwise_wins.wgsl");
@@ -13,7 +14,7 @@ const CHUNK_SAMPLES: usize = 1 << 14;
 
 impl Gpu {
     /// `pairwise_wins` on the GPU (same contract and, exactly, the same result as the CPU
-    /// twin [`crate::pairwise_wins`]).
+    /// twin [`podium_compute::pairwise_wins`]).
     pub fn pairwise_wins(
         &self,
         samples: &RankedSamples<'_>,

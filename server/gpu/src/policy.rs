@@ -3,9 +3,11 @@
 
 use std::sync::OnceLock;
 
-use crate::ComputeError;
-use crate::kernels::pairwise_wins::{self, PairCounts, RankedSamples};
-use crate::kernels::stationary::{self, PowerOptions, PowerResult};
+use podium_compute::kernels::pairwise_wins::{self, PairCounts, RankedSamples};
+use podium_compute::kernels::stationary::{self, PowerOptions, PowerResult};
+use podium_compute::{ComputeError, Device};
+
+use crate::Gpu;
 
 /// `PODIUM_COMPUTE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,17 +49,8 @@ impl Policy {
     }
 }
 
-/// Where a kernel ran.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Device {
-    /// The CPU twin.
-    Cpu,
-    /// The GPU (with any CPU finish its contract has).
-    Gpu,
-}
-
 /// Input sizes from which `auto` prefers a hardware GPU, measured by
-/// `cargo bench -p podium-compute --bench kernels` on a real GPU (see ARCHITECTURE.md).
+/// `cargo bench -p podium-gpu --bench kernels` on a real GPU (see ARCHITECTURE.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Thresholds {
     /// `pairwise_wins`: samples × models² at or above this.
@@ -80,10 +73,7 @@ impl Default for Thresholds {
 pub struct Compute {
     policy: Policy,
     thresholds: Thresholds,
-    #[cfg(feature = "gpu")]
-    gpu: OnceLock<Option<crate::gpu::Gpu>>,
-    #[cfg(not(feature = "gpu"))]
-    gpu: OnceLock<Option<()>>,
+    gpu: OnceLock<Option<Gpu>>,
 }
 
 impl Compute {
@@ -108,10 +98,9 @@ impl Compute {
     }
 
     /// The GPU, opened on first use; `None` (logged once) when none opens.
-    #[cfg(feature = "gpu")]
-    fn gpu(&self) -> Option<&crate::gpu::Gpu> {
+    fn gpu(&self) -> Option<&Gpu> {
         self.gpu
-            .get_or_init(|| match crate::gpu::Gpu::open() {
+            .get_or_init(|| match Gpu::open() {
                 Ok(gpu) => {
                     tracing::info!(adapter = %gpu.describe(), policy = self.policy.name(), "GPU compute ready");
                     Some(gpu)
@@ -129,18 +118,7 @@ impl Compute {
         if self.policy == Policy::Cpu {
             return None;
         }
-        #[cfg(feature = "gpu")]
-        {
-            self.gpu().map(crate::gpu::Gpu::describe)
-        }
-        #[cfg(not(feature = "gpu"))]
-        {
-            self.gpu.get_or_init(|| {
-                tracing::warn!("this build has no GPU support: kernels run on the CPU");
-                None
-            });
-            None
-        }
+        self.gpu().map(Gpu::describe)
     }
 
     /// Whether a call of this size goes to the GPU.
@@ -159,24 +137,20 @@ impl Compute {
         n: usize,
     ) -> Result<(PairCounts, Device), ComputeError> {
         let cells = samples.sample_count() as u64 * (n * n) as u64;
-        if self.wants_gpu(cells >= self.thresholds.pairwise_wins_cells) {
-            #[cfg(feature = "gpu")]
-            if let Some(gpu) = self.gpu()
-                && (self.policy == Policy::Gpu || !gpu.is_software())
-            {
-                match gpu.pairwise_wins(samples, n) {
-                    Ok(counts) => return Ok((counts, Device::Gpu)),
-                    Err(ComputeError::InvalidInput(e)) if samples.validate(n).is_ok() => {
-                        tracing::warn!(error = %e, "pairwise_wins does not fit the GPU: on the CPU");
-                    }
-                    Err(ComputeError::Device(e)) => {
-                        tracing::warn!(error = %e, "pairwise_wins failed on the GPU: on the CPU");
-                    }
-                    Err(e) => return Err(e),
+        if self.wants_gpu(cells >= self.thresholds.pairwise_wins_cells)
+            && let Some(gpu) = self.gpu()
+            && (self.policy == Policy::Gpu || !gpu.is_software())
+        {
+            match gpu.pairwise_wins(samples, n) {
+                Ok(counts) => return Ok((counts, Device::Gpu)),
+                Err(ComputeError::InvalidInput(e)) if samples.validate(n).is_ok() => {
+                    tracing::warn!(error = %e, "pairwise_wins does not fit the GPU: on the CPU");
                 }
+                Err(ComputeError::Device(e)) => {
+                    tracing::warn!(error = %e, "pairwise_wins failed on the GPU: on the CPU");
+                }
+                Err(e) => return Err(e),
             }
-            #[cfg(not(feature = "gpu"))]
-            self.describe_gpu();
         }
         Ok((pairwise_wins::pairwise_wins(samples, n)?, Device::Cpu))
     }
@@ -188,26 +162,20 @@ impl Compute {
         n: usize,
         options: &PowerOptions,
     ) -> Result<(PowerResult, Device), ComputeError> {
-        if self.wants_gpu(n >= self.thresholds.stationary_models) {
-            #[cfg(feature = "gpu")]
-            if let Some(gpu) = self.gpu()
-                && (self.policy == Policy::Gpu || !gpu.is_software())
-            {
-                match gpu.stationary_power(matrix, n, options) {
-                    Ok(result) => return Ok((result, Device::Gpu)),
-                    Err(ComputeError::InvalidInput(e))
-                        if stationary::validate(matrix, n).is_ok() =>
-                    {
-                        tracing::warn!(error = %e, "stationary_power does not fit the GPU: on the CPU");
-                    }
-                    Err(ComputeError::Device(e)) => {
-                        tracing::warn!(error = %e, "stationary_power failed on the GPU: on the CPU");
-                    }
-                    Err(e) => return Err(e),
+        if self.wants_gpu(n >= self.thresholds.stationary_models)
+            && let Some(gpu) = self.gpu()
+            && (self.policy == Policy::Gpu || !gpu.is_software())
+        {
+            match gpu.stationary_power(matrix, n, options) {
+                Ok(result) => return Ok((result, Device::Gpu)),
+                Err(ComputeError::InvalidInput(e)) if stationary::validate(matrix, n).is_ok() => {
+                    tracing::warn!(error = %e, "stationary_power does not fit the GPU: on the CPU");
                 }
+                Err(ComputeError::Device(e)) => {
+                    tracing::warn!(error = %e, "stationary_power failed on the GPU: on the CPU");
+                }
+                Err(e) => return Err(e),
             }
-            #[cfg(not(feature = "gpu"))]
-            self.describe_gpu();
         }
         Ok((
             stationary::stationary_power(matrix, n, None, options)?,
@@ -231,7 +199,7 @@ mod tests {
     #[test]
     fn cpu_policy_never_opens_a_gpu() {
         let compute = Compute::new(Policy::Cpu);
-        let samples = crate::RankedSamplesBuf::from_values(&[vec![(0, 1.0), (1, 0.0)]]);
+        let samples = podium_compute::RankedSamplesBuf::from_values(&[vec![(0, 1.0), (1, 0.0)]]);
         let (counts, device) = compute.pairwise_wins(&samples.view(), 2).unwrap();
         assert_eq!(device, Device::Cpu);
         assert_eq!(counts.wins, vec![0, 1, 0, 0]);

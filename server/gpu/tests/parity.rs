@@ -1,12 +1,9 @@
 //! Every GPU kernel against its CPU twin, on the adapter wgpu finds (Mesa's lavapipe in CI).
 //! Without an adapter these tests say so and pass — unless `PODIUM_REQUIRE_GPU=1` (set by
 //! `.ci/run`), which makes a missing adapter a failure, so CI can never skip them silently.
-#![cfg(feature = "gpu")]
 
-use podium_compute::gpu::Gpu;
-use podium_compute::{
-    Compute, Device, Policy, PowerOptions, RankedSamplesBuf, pairwise_wins, stationary_power,
-};
+use podium_compute::{Device, PowerOptions, RankedSamplesBuf, pairwise_wins, stationary_power};
+use podium_gpu::{Compute, Gpu, Policy};
 use podium_synth::SplitMix64;
 
 fn gpu() -> Option<Gpu> {

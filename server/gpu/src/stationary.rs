@@ -1,9 +1,10 @@
 //! Host code of the `stationary_power` kernel: batches of f32 steps on the GPU, π read back
 //! and renormalised between batches, and the f64 finish on the CPU twin.
 
-use super::Gpu;
-use crate::ComputeError;
-use crate::kernels::stationary::{self, PowerOptions, PowerResult};
+use podium_compute::ComputeError;
+
+use crate::Gpu;
+use podium_compute::kernels::stationary::{self, PowerOptions, PowerResult};
 
 /// The WGSL source.
 pub const SHADER: &str = include_str!("stationary_power.wgsl");
