@@ -233,6 +233,29 @@ typedef struct PodiumKernelReport {
   uint32_t converged;
 } PodiumKernelReport;
 
+// Since ABI 1.1. The input of kernel `bradley_terry_batch`, borrowed from the caller.
+typedef struct PodiumBtBatch {
+  // Size of this struct as the caller knows it.
+  uint32_t struct_size;
+  // Number of models.
+  size_t model_count;
+  // Number of pairs.
+  size_t pair_count;
+  // `2 × pair_count` model indices: pair p is (pairs[2p], pairs[2p + 1]).
+  const uint32_t *pairs;
+  // Number of replicates.
+  size_t replicate_count;
+  // `replicate_count × pair_count × 2` wins: the first model's, then the second's (ties
+  // as halves).
+  const double *wins;
+  // Pseudo-wins added to each side of every pair.
+  double prior;
+  // Stop a replicate when no log-strength moves by more than this.
+  double tolerance;
+  // Most steps per replicate.
+  uint64_t max_iterations;
+} PodiumBtBatch;
+
 // Services the host offers to a running method. All functions are safe to call from the
 // method's thread during `run`; `ctx` must be passed back unchanged. The host fills every
 // field; a null function (possible only from a future, smaller host) means "not offered".
@@ -273,6 +296,17 @@ typedef struct PodiumHost {
                                    uint64_t max_iterations,
                                    double *pi,
                                    struct PodiumKernelReport *report);
+  // Since ABI 1.1. Kernel `bradley_terry_batch`: Bradley–Terry fits (MM iteration with a
+  // prior of pseudo-wins per pair) of every replicate of `batch`, writing centred
+  // log-strengths into `theta` (replicate_count × model_count doubles), the steps per
+  // replicate into `iterations` and 1/0 per replicate into `converged`, all owned by the
+  // caller. On a GPU: f32 steps for all replicates together, then an f64 finish.
+  PodiumStatus (*bradley_terry_batch)(void *ctx,
+                                      const struct PodiumBtBatch *batch,
+                                      double *theta,
+                                      uint64_t *iterations,
+                                      uint8_t *converged,
+                                      struct PodiumKernelReport *report);
 } PodiumHost;
 
 // Runs one method: ranks `dataset` with `params` (a JSON object valid against the method's

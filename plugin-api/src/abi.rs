@@ -241,6 +241,46 @@ pub struct PodiumHost {
             report: *mut PodiumKernelReport,
         ) -> PodiumStatus,
     >,
+    /// Since ABI 1.1. Kernel `bradley_terry_batch`: Bradley–Terry fits (MM iteration with a
+    /// prior of pseudo-wins per pair) of every replicate of `batch`, writing centred
+    /// log-strengths into `theta` (replicate_count × model_count doubles), the steps per
+    /// replicate into `iterations` and 1/0 per replicate into `converged`, all owned by the
+    /// caller. On a GPU: f32 steps for all replicates together, then an f64 finish.
+    pub bradley_terry_batch: Option<
+        unsafe extern "C" fn(
+            ctx: *mut c_void,
+            batch: *const PodiumBtBatch,
+            theta: *mut f64,
+            iterations: *mut u64,
+            converged: *mut u8,
+            report: *mut PodiumKernelReport,
+        ) -> PodiumStatus,
+    >,
+}
+
+/// Since ABI 1.1. The input of kernel `bradley_terry_batch`, borrowed from the caller.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct PodiumBtBatch {
+    /// Size of this struct as the caller knows it.
+    pub struct_size: u32,
+    /// Number of models.
+    pub model_count: usize,
+    /// Number of pairs.
+    pub pair_count: usize,
+    /// `2 × pair_count` model indices: pair p is (pairs[2p], pairs[2p + 1]).
+    pub pairs: *const u32,
+    /// Number of replicates.
+    pub replicate_count: usize,
+    /// `replicate_count × pair_count × 2` wins: the first model's, then the second's (ties
+    /// as halves).
+    pub wins: *const f64,
+    /// Pseudo-wins added to each side of every pair.
+    pub prior: f64,
+    /// Stop a replicate when no log-strength moves by more than this.
+    pub tolerance: f64,
+    /// Most steps per replicate.
+    pub max_iterations: u64,
 }
 
 /// Since ABI 1.1. Samples in CSR form for kernel `pairwise_wins`: sample s holds entries

@@ -32,7 +32,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::abi::*;
 pub use podium_compute::{
-    Device, PairCounts, PowerOptions, PowerResult, RankedSamples, RankedSamplesBuf,
+    BtBatch, BtOptions, BtResult, Device, PairCounts, PowerOptions, PowerResult, RankedSamples,
+    RankedSamplesBuf,
 };
 
 /// The parameters a method receives: the JSON object the host validated against the method's
@@ -313,6 +314,95 @@ pub unsafe fn ranked_samples_from_raw<'a>(raw: &'a PodiumRankedSamples) -> Ranke
             weights: (!raw.weights.is_null()).then(|| slice(raw.weights, raw.sample_count)),
         }
     }
+}
+
+impl Host<'_> {
+    /// Kernel `bradley_terry_batch` (contract: [`podium_compute::kernels::bradley_terry`]):
+    /// on the host's backend when offered (ABI ≥ 1.1; f32 on a GPU with an f64 finish), on
+    /// this plugin's CPU twin otherwise.
+    pub fn bradley_terry_batch(
+        &self,
+        batch: &BtBatch<'_>,
+        options: &BtOptions,
+    ) -> Result<(BtResult, Device), MethodError> {
+        batch
+            .validate(options)
+            .map_err(|e| MethodError::invalid_data(format!("bradley_terry_batch: {e}")))?;
+        let end = std::mem::offset_of!(PodiumHost, bradley_terry_batch) + size_of::<usize>();
+        if let Some(host) = self.offers(end)
+            && let Some(kernel) = host.bradley_terry_batch
+        {
+            let raw = PodiumBtBatch {
+                struct_size: size_of::<PodiumBtBatch>() as u32,
+                model_count: batch.n,
+                pair_count: batch.pairs.len(),
+                pairs: batch.pairs.as_ptr().cast::<u32>(),
+                replicate_count: batch.replicates,
+                wins: batch.wins.as_ptr(),
+                prior: options.prior,
+                tolerance: options.tolerance,
+                max_iterations: options.max_iterations,
+            };
+            let cells = batch.replicates * batch.n;
+            let mut theta = vec![0.0; cells];
+            let mut iterations = vec![0u64; batch.replicates];
+            let mut converged = vec![0u8; batch.replicates];
+            let mut report = PodiumKernelReport::default();
+            // SAFETY: a host callback with its context; inputs valid for the call, outputs
+            // sized as the contract says.
+            let status = unsafe {
+                kernel(
+                    host.ctx,
+                    &raw,
+                    theta.as_mut_ptr(),
+                    iterations.as_mut_ptr(),
+                    converged.as_mut_ptr(),
+                    &mut report,
+                )
+            };
+            if status != PodiumStatus::Ok {
+                return Err(kernel_failed("bradley_terry_batch", status));
+            }
+            let result = BtResult {
+                theta,
+                iterations,
+                converged: converged.iter().map(|&c| c != 0).collect(),
+            };
+            return Ok((result, device_of(&report)));
+        }
+        podium_compute::bradley_terry_batch(batch, None, options)
+            .map(|r| (r, Device::Cpu))
+            .map_err(|e| MethodError::invalid_data(format!("bradley_terry_batch: {e}")))
+    }
+}
+
+/// The borrowed view of a [`PodiumBtBatch`] a plugin passed to a host's
+/// `bradley_terry_batch`, and its options.
+///
+/// # Safety
+/// `raw` must follow the ABI contract: `2 × pair_count` pair indices and
+/// `replicate_count × pair_count × 2` wins, valid for `'a`.
+pub unsafe fn bt_batch_from_raw<'a>(raw: &'a PodiumBtBatch) -> (BtBatch<'a>, BtOptions) {
+    // SAFETY: forwarded to the caller; `[u32; 2]` has the layout of two u32.
+    let (pairs, wins) = unsafe {
+        (
+            slice(raw.pairs.cast::<[u32; 2]>(), raw.pair_count),
+            slice(raw.wins, raw.replicate_count * raw.pair_count * 2),
+        )
+    };
+    (
+        BtBatch {
+            n: raw.model_count,
+            pairs,
+            replicates: raw.replicate_count,
+            wins,
+        },
+        BtOptions {
+            prior: raw.prior,
+            tolerance: raw.tolerance,
+            max_iterations: raw.max_iterations,
+        },
+    )
 }
 
 fn device_of(report: &PodiumKernelReport) -> Device {

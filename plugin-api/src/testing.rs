@@ -153,6 +153,48 @@ unsafe extern "C" fn stationary_power(
     }
 }
 
+unsafe extern "C" fn bradley_terry_batch(
+    ctx: *mut c_void,
+    batch: *const PodiumBtBatch,
+    theta: *mut f64,
+    iterations: *mut u64,
+    converged: *mut u8,
+    report: *mut PodiumKernelReport,
+) -> PodiumStatus {
+    seen_of(ctx)
+        .lock()
+        .unwrap()
+        .kernels
+        .push("bradley_terry_batch".into());
+    // SAFETY: the plugin passes a valid batch and outputs sized by the contract.
+    let (batch, options) = unsafe { crate::sdk::bt_batch_from_raw(&*batch) };
+    match podium_compute::bradley_terry_batch(&batch, None, &options) {
+        Ok(result) => {
+            let b = batch.replicates;
+            // SAFETY: as above.
+            unsafe {
+                std::slice::from_raw_parts_mut(theta, b * batch.n).copy_from_slice(&result.theta);
+                std::slice::from_raw_parts_mut(iterations, b).copy_from_slice(&result.iterations);
+                for (out, &c) in std::slice::from_raw_parts_mut(converged, b)
+                    .iter_mut()
+                    .zip(&result.converged)
+                {
+                    *out = u8::from(c);
+                }
+                *report = PodiumKernelReport {
+                    struct_size: size_of::<PodiumKernelReport>() as u32,
+                    device: PODIUM_DEVICE_CPU,
+                    iterations: result.iterations.iter().copied().max().unwrap_or(0),
+                    change: 0.0,
+                    converged: u32::from(result.converged.iter().all(|&c| c)),
+                };
+            }
+            PodiumStatus::Ok
+        }
+        Err(_) => PodiumStatus::InvalidData,
+    }
+}
+
 /// The outcome of one `run`.
 #[derive(Debug)]
 pub struct Call {
@@ -582,6 +624,7 @@ impl Plugin {
                 set_error: Some(set_error),
                 pairwise_wins: kernels.then_some(pairwise_wins as _),
                 stationary_power: kernels.then_some(stationary_power as _),
+                bradley_terry_batch: kernels.then_some(bradley_terry_batch as _),
             };
             let run = method.run.expect("the SDK always sets run");
             // SAFETY: every view and buffer lives until the call returns.

@@ -107,7 +107,19 @@ fn c_compiler_agrees_on_layout() {
             emit_extra,
             set_error,
             pairwise_wins,
-            stationary_power
+            stationary_power,
+            bradley_terry_batch
+        },
+        PodiumBtBatch {
+            struct_size,
+            model_count,
+            pair_count,
+            pairs,
+            replicate_count,
+            wins,
+            prior,
+            tolerance,
+            max_iterations
         },
         PodiumRankedSamples {
             struct_size,

@@ -77,7 +77,7 @@ fn podium_results() {
 
 #[test]
 fn podium_host() {
-    pin!(PodiumHost, size 72, {
+    pin!(PodiumHost, size 80, {
         struct_size: 0,
         ctx: 8,
         log: 16,
@@ -88,6 +88,22 @@ fn podium_host() {
         // ABI 1.1
         pairwise_wins: 56,
         stationary_power: 64,
+        bradley_terry_batch: 72,
+    });
+}
+
+#[test]
+fn podium_bt_batch() {
+    pin!(PodiumBtBatch, size 72, {
+        struct_size: 0,
+        model_count: 8,
+        pair_count: 16,
+        pairs: 24,
+        replicate_count: 32,
+        wins: 40,
+        prior: 48,
+        tolerance: 56,
+        max_iterations: 64,
     });
 }
 

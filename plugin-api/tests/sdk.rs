@@ -182,6 +182,7 @@ fn call(index: usize, params: &str, cancel: bool) -> Call {
         set_error: Some(set_error),
         pairwise_wins: None,
         stationary_power: None,
+        bradley_terry_batch: None,
     };
     let run = method.run.expect("the SDK always sets run");
     let status = unsafe { run(&host, &dataset, PodiumStr::new(params), 7, &mut results) };

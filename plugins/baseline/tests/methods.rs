@@ -554,6 +554,7 @@ fn cancellation_is_polled_inside_large_loops() {
         set_error: None,
         pairwise_wins: None,
         stationary_power: None,
+        bradley_terry_batch: None,
     };
     let run = method.run.unwrap();
     let status = unsafe { run(&host, &dataset, PodiumStr::new("{}"), 0, &mut results) };

@@ -11,13 +11,14 @@
 //!   adapter exists.
 //! - **A stated precision contract per kernel** (see each kernel's documentation):
 //!   `pairwise_wins` is exact on both sides (values are ranked per sample on the CPU, the GPU
-//!   counts integers), `stationary_power` iterates in f32 on the GPU and refines in f64 on the
-//!   CPU to the caller's tolerance.
+//!   counts integers), `stationary_power` and `bradley_terry_batch` iterate in f32 on the GPU
+//!   and finish in f64 on the CPU to the caller's tolerance.
 //! - **Plugins link this crate, never wgpu**: the CPU twins are their fallback when a host
 //!   offers no kernels, and the host offers the GPU through ABI callbacks.
 
 pub mod kernels;
 
+pub use kernels::bradley_terry::{BtBatch, BtOptions, BtResult, bradley_terry_batch};
 pub use kernels::pairwise_wins::{PairCounts, RankedSamples, RankedSamplesBuf, pairwise_wins};
 pub use kernels::stationary::{PowerOptions, PowerResult, stationary_power};
 

@@ -8,7 +8,7 @@
 use podium_compute::ComputeError;
 use wgpu::util::DeviceExt;
 
-use crate::{pairwise_wins, stationary};
+use crate::{bradley_terry, pairwise_wins, stationary};
 
 /// An open GPU with the kernels' pipelines.
 pub struct Gpu {
@@ -18,6 +18,8 @@ pub struct Gpu {
     limits: wgpu::Limits,
     pub(crate) pairwise_wins: wgpu::ComputePipeline,
     pub(crate) power_step: wgpu::ComputePipeline,
+    pub(crate) bt_step: wgpu::ComputePipeline,
+    pub(crate) bt_normalize: wgpu::ComputePipeline,
 }
 
 impl std::fmt::Debug for Gpu {
@@ -63,6 +65,8 @@ impl Gpu {
         };
         let pairwise_wins = pipeline(pairwise_wins::SHADER, "pairwise_wins");
         let power_step = pipeline(stationary::SHADER, "power_step");
+        let bt_step = pipeline(bradley_terry::SHADER, "bt_step");
+        let bt_normalize = pipeline(bradley_terry::SHADER, "bt_normalize");
         Ok(Gpu {
             info: adapter.get_info(),
             limits,
@@ -70,6 +74,8 @@ impl Gpu {
             queue,
             pairwise_wins,
             power_step,
+            bt_step,
+            bt_normalize,
         })
     }
 

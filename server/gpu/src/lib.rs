@@ -8,6 +8,7 @@
 //! kernel callbacks. A cargo feature would not do: features unify across a workspace build,
 //! so one member enabling `gpu` would put wgpu into every plugin.
 
+mod bradley_terry;
 mod device;
 mod pairwise_wins;
 mod policy;

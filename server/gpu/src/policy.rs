@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use podium_compute::kernels::bradley_terry::{self, BtBatch, BtOptions, BtResult};
 use podium_compute::kernels::pairwise_wins::{self, PairCounts, RankedSamples};
 use podium_compute::kernels::stationary::{self, PowerOptions, PowerResult};
 use podium_compute::{ComputeError, Device};
@@ -62,6 +63,8 @@ pub struct Thresholds {
     pub pairwise_wins_cells: u64,
     /// `stationary_power`: models at or above this.
     pub stationary_models: usize,
+    /// `bradley_terry_batch`: replicates × pairs at or above this.
+    pub bradley_terry_cells: u64,
 }
 
 impl Default for Thresholds {
@@ -69,6 +72,7 @@ impl Default for Thresholds {
         Thresholds {
             pairwise_wins_cells: 5_000_000,
             stationary_models: usize::MAX,
+            bradley_terry_cells: 1_000_000,
         }
     }
 }
@@ -184,6 +188,36 @@ impl Compute {
         }
         Ok((
             stationary::stationary_power(matrix, n, None, options)?,
+            Device::Cpu,
+        ))
+    }
+}
+
+impl Compute {
+    /// Kernel `bradley_terry_batch` under the policy.
+    pub fn bradley_terry_batch(
+        &self,
+        batch: &BtBatch<'_>,
+        options: &BtOptions,
+    ) -> Result<(BtResult, Device), ComputeError> {
+        let cells = (batch.replicates * batch.pairs.len()) as u64;
+        if self.wants_gpu(cells >= self.thresholds.bradley_terry_cells)
+            && let Some(gpu) = self.gpu()
+            && (self.policy == Policy::Gpu || !gpu.is_software())
+        {
+            match gpu.bradley_terry_batch(batch, options) {
+                Ok(result) => return Ok((result, Device::Gpu)),
+                Err(ComputeError::InvalidInput(e)) if batch.validate(options).is_ok() => {
+                    tracing::warn!(error = %e, "bradley_terry_batch does not fit the GPU: on the CPU");
+                }
+                Err(ComputeError::Device(e)) => {
+                    tracing::warn!(error = %e, "bradley_terry_batch failed on the GPU: on the CPU");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((
+            bradley_terry::bradley_terry_batch(batch, None, options)?,
             Device::Cpu,
         ))
     }

@@ -28,6 +28,31 @@ impl Gpu {
         n: usize,
         options: &PowerOptions,
     ) -> Result<PowerResult, ComputeError> {
+        let (start, done) = self.power_steps_f32(matrix, n, options.max_iterations, true)?;
+        let mut finish = stationary::stationary_power(
+            matrix,
+            n,
+            Some(&start),
+            &PowerOptions {
+                tolerance: options.tolerance,
+                max_iterations: options.max_iterations.saturating_sub(done).max(1),
+            },
+        )?;
+        finish.iterations += done;
+        Ok(finish)
+    }
+
+    /// The GPU phase alone: f32 steps from the uniform distribution, renormalised between
+    /// batches, until the f32 floor (`until_floor`) or as many whole batches as fit in `steps`
+    /// (8, 16, 32, 64, then 128 steps each). Returns π and the steps taken. Public so that tests can check the
+    /// shader itself, which the f64 finish would otherwise hide.
+    pub fn power_steps_f32(
+        &self,
+        matrix: &[f64],
+        n: usize,
+        steps: u64,
+        until_floor: bool,
+    ) -> Result<(Vec<f64>, u64), ComputeError> {
         stationary::validate(matrix, n)?;
         let bytes = (n * n * 4) as u64;
         if bytes > self.max_binding() {
@@ -71,7 +96,7 @@ impl Gpu {
         let groups = n.div_ceil(256) as u32;
         let mut done = 0u64;
         let mut batch = FIRST_BATCH;
-        while done + batch <= options.max_iterations {
+        while done + batch <= steps {
             let mut encoder = self.device.create_command_encoder(&Default::default());
             for k in 0..batch {
                 let mut pass = encoder.begin_compute_pass(&Default::default());
@@ -99,21 +124,10 @@ impl Gpu {
                 .sum();
             pi = next;
             self.queue.write_buffer(&a, 0, bytemuck::cast_slice(&pi));
-            if moved < F32_FLOOR {
+            if until_floor && moved < F32_FLOOR {
                 break;
             }
         }
-        let start: Vec<f64> = pi.iter().map(|&v| f64::from(v)).collect();
-        let mut finish = stationary::stationary_power(
-            matrix,
-            n,
-            Some(&start),
-            &PowerOptions {
-                tolerance: options.tolerance,
-                max_iterations: options.max_iterations.saturating_sub(done).max(1),
-            },
-        )?;
-        finish.iterations += done;
-        Ok(finish)
+        Ok((pi.iter().map(|&v| f64::from(v)).collect(), done))
     }
 }

@@ -2,7 +2,10 @@
 //! Without an adapter these tests say so and pass — unless `PODIUM_REQUIRE_GPU=1` (set by
 //! `.ci/run`), which makes a missing adapter a failure, so CI can never skip them silently.
 
-use podium_compute::{Device, PowerOptions, RankedSamplesBuf, pairwise_wins, stationary_power};
+use podium_compute::{
+    BtBatch, BtOptions, Device, PowerOptions, RankedSamplesBuf, bradley_terry_batch, pairwise_wins,
+    stationary_power,
+};
 use podium_gpu::{Compute, Gpu, Policy};
 use podium_synth::SplitMix64;
 
@@ -153,4 +156,109 @@ fn the_gpu_policy_runs_on_the_gpu_and_cpu_on_the_cpu() {
         .stationary_power(&c, 30, &PowerOptions::default())
         .unwrap();
     assert_eq!(device, Device::Cpu);
+}
+
+#[test]
+fn bradley_terry_batch_agrees_within_its_tolerance() {
+    let Some(gpu) = gpu() else { return };
+    for (n, replicates, games, seed) in
+        [(2, 1, 5, 1), (6, 4, 30, 2), (40, 25, 20, 3), (150, 8, 6, 4)]
+    {
+        // Every pair of a random connected graph (a path plus random chords), BT outcomes.
+        let mut rng = SplitMix64::stream(seed, 0);
+        let strength: Vec<f64> = (0..n).map(|_| rng.next_normal()).collect();
+        let mut pairs: Vec<[u32; 2]> = (1..n as u32).map(|m| [m - 1, m]).collect();
+        for _ in 0..2 * n {
+            let (i, j) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
+            if i != j {
+                pairs.push([i, j]);
+            }
+        }
+        let mut wins = Vec::new();
+        for _ in 0..replicates {
+            for &[i, j] in &pairs {
+                let p = 1.0 / (1.0 + (strength[j as usize] - strength[i as usize]).exp());
+                let won = (0..games).filter(|_| rng.next_f64() < p).count() as f64;
+                wins.extend([won, games as f64 - won]);
+            }
+        }
+        let batch = BtBatch {
+            n,
+            pairs: &pairs,
+            replicates,
+            wins: &wins,
+        };
+        let options = BtOptions::default();
+        let cpu = bradley_terry_batch(&batch, None, &options).unwrap();
+        let on_gpu = gpu.bradley_terry_batch(&batch, &options).unwrap();
+        assert!(cpu.converged.iter().all(|&c| c), "n = {n}");
+        assert!(on_gpu.converged.iter().all(|&c| c), "n = {n}");
+        let gap = cpu
+            .theta
+            .iter()
+            .zip(&on_gpu.theta)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(gap < 1e-8, "n = {n}: max |θ_cpu − θ_gpu| = {gap:e}");
+    }
+}
+
+/// The f64 finish would hide a wrong shader (iterating from a bad start still converges), so
+/// the GPU phases are also checked on their own: the same number of f32 steps as f64 steps
+/// of the CPU twin, from the same start.
+#[test]
+fn the_f32_gpu_phases_follow_the_cpu_step_for_step() {
+    let Some(gpu) = gpu() else { return };
+    for (n, seed) in [(3, 1), (120, 2), (600, 3)] {
+        let c = random_chain(n, seed);
+        // 8 + 16 + 32 + 64 steps.
+        let (pi, done) = gpu.power_steps_f32(&c, n, 120, false).unwrap();
+        assert_eq!(done, 120);
+        let cpu = stationary_power(
+            &c,
+            n,
+            None,
+            &PowerOptions {
+                tolerance: 0.0,
+                max_iterations: 120,
+            },
+        )
+        .unwrap();
+        let gap: f64 = pi.iter().zip(&cpu.pi).map(|(a, b)| (a - b).abs()).sum();
+        assert!(gap < 1e-5, "n = {n}: ‖π_f32 − π_f64‖₁ = {gap:e}");
+    }
+    let pairs: Vec<[u32; 2]> = (0..30u32)
+        .flat_map(|i| (i + 1..30).map(move |j| [i, j]))
+        .collect();
+    let mut rng = SplitMix64::stream(5, 0);
+    let wins: Vec<f64> = (0..3 * pairs.len() * 2)
+        .map(|_| rng.below(10) as f64)
+        .collect();
+    let batch = BtBatch {
+        n: 30,
+        pairs: &pairs,
+        replicates: 3,
+        wins: &wins,
+    };
+    let options = BtOptions::default();
+    let (theta, done) = gpu
+        .bradley_terry_steps_f32(&batch, &options, 64, false)
+        .unwrap();
+    assert_eq!(done, 64);
+    let cpu = bradley_terry_batch(
+        &batch,
+        None,
+        &BtOptions {
+            tolerance: 0.0,
+            max_iterations: 64,
+            ..options
+        },
+    )
+    .unwrap();
+    let gap = theta
+        .iter()
+        .zip(&cpu.theta)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(gap < 1e-4, "max |θ_f32 − θ_f64| after 64 steps = {gap:e}");
 }

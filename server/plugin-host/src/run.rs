@@ -19,10 +19,10 @@ use podium_compute::{Device, PowerOptions};
 use podium_gpu::Compute;
 use podium_plugin_api::abi::{
     PODIUM_DEVICE_CPU, PODIUM_DEVICE_GPU, PODIUM_LOG_DEBUG, PODIUM_LOG_ERROR, PODIUM_LOG_INFO,
-    PODIUM_LOG_WARN, PodiumHost, PodiumKernelReport, PodiumRankedSamples, PodiumResults,
-    PodiumStatus, PodiumStr,
+    PODIUM_LOG_WARN, PodiumBtBatch, PodiumHost, PodiumKernelReport, PodiumRankedSamples,
+    PodiumResults, PodiumStatus, PodiumStr,
 };
-use podium_plugin_api::sdk::{ranked_samples_from_raw, str_of};
+use podium_plugin_api::sdk::{bt_batch_from_raw, ranked_samples_from_raw, str_of};
 
 use crate::dataset::Dataset;
 use crate::load::Plugin;
@@ -335,6 +335,59 @@ unsafe extern "C" fn host_stationary_power(
     })
 }
 
+unsafe extern "C" fn host_bradley_terry_batch(
+    ctx: *mut c_void,
+    batch: *const PodiumBtBatch,
+    theta: *mut f64,
+    iterations: *mut u64,
+    converged: *mut u8,
+    report: *mut PodiumKernelReport,
+) -> PodiumStatus {
+    let Some(ctx) = context(ctx) else {
+        return PodiumStatus::Internal;
+    };
+    if batch.is_null() || theta.is_null() || iterations.is_null() || converged.is_null() {
+        return PodiumStatus::InvalidData;
+    }
+    guarded(ctx, "bradley_terry_batch", || {
+        // SAFETY: the plugin passes a batch valid for the call (the ABI contract).
+        let (batch, options) = unsafe { bt_batch_from_raw(&*batch) };
+        match ctx.compute.bradley_terry_batch(&batch, &options) {
+            Ok((result, device)) => {
+                let device = record_kernel(ctx, "bradley_terry_batch", device);
+                let b = batch.replicates;
+                // SAFETY: the plugin provides the outputs the contract sizes.
+                unsafe {
+                    std::slice::from_raw_parts_mut(theta, b * batch.n)
+                        .copy_from_slice(&result.theta);
+                    std::slice::from_raw_parts_mut(iterations, b)
+                        .copy_from_slice(&result.iterations);
+                    for (out, &c) in std::slice::from_raw_parts_mut(converged, b)
+                        .iter_mut()
+                        .zip(&result.converged)
+                    {
+                        *out = u8::from(c);
+                    }
+                    if !report.is_null() {
+                        *report = PodiumKernelReport {
+                            struct_size: size_of::<PodiumKernelReport>() as u32,
+                            device,
+                            iterations: result.iterations.iter().copied().max().unwrap_or(0),
+                            change: 0.0,
+                            converged: u32::from(result.converged.iter().all(|&c| c)),
+                        };
+                    }
+                }
+                PodiumStatus::Ok
+            }
+            Err(e) => {
+                tracing::warn!(plugin = ctx.plugin, error = %e, "bradley_terry_batch refused");
+                PodiumStatus::InvalidData
+            }
+        }
+    })
+}
+
 /// Runs method `method_index` of `plugin` on `dataset`. Blocks the calling thread until the
 /// call returns, fails, or is abandoned after its deadline.
 pub fn run_method(
@@ -404,6 +457,7 @@ pub fn run_method(
                 set_error: Some(host_set_error),
                 pairwise_wins: Some(host_pairwise_wins),
                 stationary_power: Some(host_stationary_power),
+                bradley_terry_batch: Some(host_bradley_terry_batch),
             };
             let view = thread_dataset.view();
             // SAFETY: every pointer handed over is valid for the call (owned by this thread),
