@@ -83,6 +83,7 @@ fn gpu_and_cpu_policies_give_the_same_leaderboards() {
     let required = std::env::var("PODIUM_REQUIRE_GPU").as_deref() == Ok("1");
     for (method, params) in [
         ("onebench", json!({})),
+        ("onebench", json!({"resamples": 20})),
         (
             "alpha-rank",
             json!({"source": "scores", "alpha": 5, "solver": "power"}),

@@ -37,6 +37,7 @@
 //! - **Untrusted data is an error, not a panic.** Indices out of range, non-finite values,
 //!   weights that are not positive and unknown winner codes are `INVALID_DATA` naming the row.
 
+pub mod bootstrap;
 pub mod ilsr;
 pub mod matrix;
 mod method;

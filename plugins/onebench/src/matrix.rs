@@ -23,12 +23,79 @@ pub struct PairMatrix {
     pub from_judges: u64,
     /// Where the per-sample pairs were counted (the host's kernel may use a GPU).
     pub device: Device,
+    /// The samples that entered W, ranked (for bootstrap replicates: the same samples with
+    /// multiplicities).
+    pub ranked: RankedSamplesBuf,
+    /// The dataset sample of each ranked sample.
+    pub ranked_sample: Vec<u32>,
+    /// Every counted verdict: compact models a and b, what it added to W[a][b] and to
+    /// W[b][a], and its sample.
+    pub verdicts: Vec<CountedVerdict>,
+}
+
+/// A verdict as it entered W.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CountedVerdict {
+    /// Compact index of model a.
+    pub a: u32,
+    /// Compact index of model b.
+    pub b: u32,
+    /// Added to W[a][b].
+    pub to_ab: f64,
+    /// Added to W[b][a].
+    pub to_ba: f64,
+    /// Its sample.
+    pub sample: u32,
 }
 
 impl PairMatrix {
     /// Number of rows (and columns).
     pub fn size(&self) -> usize {
         self.models.len()
+    }
+
+    /// W of a bootstrap replicate in which dataset sample s counts `counts[s]` times (its
+    /// values and its verdicts alike), restricted to the compact models `block`
+    /// (row-major |block|²). The sample pairs go through the host's `pairwise_wins` kernel
+    /// with the multiplicities, exactly as the full W did.
+    pub fn replicate(
+        &self,
+        host: &Host<'_>,
+        ties: Ties,
+        counts: &[u32],
+        block: &[usize],
+    ) -> Result<Vec<f64>, MethodError> {
+        let k = self.size();
+        let weights: Vec<u32> = self
+            .ranked_sample
+            .iter()
+            .map(|&s| counts[s as usize])
+            .collect();
+        let mut view = self.ranked.view();
+        view.weights = Some(&weights);
+        let (pairs, _) = host.pairwise_wins(&view, k)?;
+        let tie = tie_increment(ties, 1.0).unwrap_or(0.0);
+        let mut w: Vec<f64> = pairs
+            .wins
+            .iter()
+            .zip(&pairs.ties)
+            .map(|(&won, &tied)| f64::from(won) + tie * f64::from(tied))
+            .collect();
+        for v in &self.verdicts {
+            let times = f64::from(counts.get(v.sample as usize).copied().unwrap_or(0));
+            if times > 0.0 {
+                w[v.a as usize * k + v.b as usize] += times * v.to_ab;
+                w[v.b as usize * k + v.a as usize] += times * v.to_ba;
+            }
+        }
+        let f = block.len();
+        let mut out = vec![0.0; f * f];
+        for (bi, &i) in block.iter().enumerate() {
+            for (bj, &j) in block.iter().enumerate() {
+                out[bi * f + bj] = w[i * k + j];
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -170,6 +237,7 @@ pub fn build(
     // Pairs within each sample: the samples go to the host's `pairwise_wins` kernel (a GPU
     // when the host has one), ranked here so that every comparison is decided exactly once.
     let mut ranked = RankedSamplesBuf::default();
+    let mut ranked_sample = Vec::new();
     let mut seen_in = vec![usize::MAX; k]; // the sample where a model was last seen
     let mut slot_of = vec![0u32; k]; // its position in `entries` there
     let mut entries: Vec<(u32, f64)> = Vec::new();
@@ -197,10 +265,10 @@ pub fn build(
         }
         if entries.len() >= 2 {
             ranked.push_sample(&mut entries);
+            ranked_sample.push(s as u32);
         }
     }
     let (counts, device) = host.pairwise_wins(&ranked.view(), k)?;
-    drop(ranked);
     let tie = tie_increment(params.ties, 1.0);
     let mut from_samples = 0u64;
     for a in 0..k {
@@ -219,6 +287,7 @@ pub fn build(
 
     // Verdicts.
     let mut from_judges = 0u64;
+    let mut counted = Vec::new();
     for i in 0..verdicts {
         if i % CHECK_EVERY == 0 {
             host.check_cancelled()?;
@@ -229,9 +298,9 @@ pub fn build(
         }
         let (a, b) = (compact[a] as usize, compact[b] as usize);
         let weight = c.weights.get(i).copied().unwrap_or(1.0);
-        match c.winners[i] {
-            PODIUM_WINNER_MODEL_A => w[a * k + b] += weight,
-            PODIUM_WINNER_MODEL_B => w[b * k + a] += weight,
+        let (to_ab, to_ba) = match c.winners[i] {
+            PODIUM_WINNER_MODEL_A => (weight, 0.0),
+            PODIUM_WINNER_MODEL_B => (0.0, weight),
             winner => {
                 if winner == PODIUM_WINNER_BOTH_BAD && !both_bad_tie {
                     continue;
@@ -239,10 +308,18 @@ pub fn build(
                 let Some(t) = tie_increment(params.ties, weight) else {
                     continue;
                 };
-                w[a * k + b] += t;
-                w[b * k + a] += t;
+                (t, t)
             }
-        }
+        };
+        w[a * k + b] += to_ab;
+        w[b * k + a] += to_ba;
+        counted.push(CountedVerdict {
+            a: a as u32,
+            b: b as u32,
+            to_ab,
+            to_ba,
+            sample: c.samples.get(i).copied().unwrap_or(0),
+        });
         from_judges += 1;
     }
     host.check_cancelled()?;
@@ -253,5 +330,8 @@ pub fn build(
         from_samples,
         from_judges,
         device,
+        ranked,
+        ranked_sample,
+        verdicts: counted,
     })
 }

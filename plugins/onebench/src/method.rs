@@ -2,11 +2,13 @@
 
 use podium_numerics::graph::{dense_edges, strongly_connected};
 use podium_plugin_api::abi::{
-    PODIUM_LOG_WARN, PODIUM_METHOD_USES_COMPARISONS, PODIUM_METHOD_USES_MEASUREMENTS,
+    PODIUM_LOG_WARN, PODIUM_METHOD_SEEDED, PODIUM_METHOD_USES_COMPARISONS,
+    PODIUM_METHOD_USES_MEASUREMENTS,
 };
 use podium_plugin_api::sdk::{Dataset, Device, Host, Method, MethodError, Output, Params};
 use serde_json::{Value, json};
 
+use crate::bootstrap::bootstrap;
 use crate::ilsr::ilsr_dense;
 use crate::matrix::{self, PairMatrix};
 use crate::params::{Disconnected, OneBenchParams};
@@ -81,17 +83,32 @@ impl Method for OneBench {
       "type": "string",
       "enum": ["largest_component", "error"],
       "default": "largest_component"
+    },
+    "resamples": {
+      "description": "Bootstrap replicates for percentile intervals on the fitted models' scores: samples (with their values and verdicts) drawn with replacement within each benchmark, W rebuilt on the host's pairwise_wins kernel and every replicate fitted at once on its bradley_terry_batch kernel (MM with 0.001 pseudo-wins per compared pair). 0 = no intervals.",
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 10000,
+      "default": 0
+    },
+    "level": {
+      "description": "Coverage of the bootstrap intervals.",
+      "type": "number",
+      "minimum": 0.5,
+      "maximum": 0.999,
+      "default": 0.95
     }
   },
   "additionalProperties": false
 }"#;
-    const FLAGS: u32 = PODIUM_METHOD_USES_MEASUREMENTS | PODIUM_METHOD_USES_COMPARISONS;
+    const FLAGS: u32 =
+        PODIUM_METHOD_USES_MEASUREMENTS | PODIUM_METHOD_USES_COMPARISONS | PODIUM_METHOD_SEEDED;
 
     fn run(
         host: &Host<'_>,
         data: &Dataset<'_>,
         params: &Params,
-        _seed: u64,
+        seed: u64,
         out: &mut Output<'_>,
     ) -> Result<(), MethodError> {
         let params = OneBenchParams::parse(params)?;
@@ -185,6 +202,10 @@ impl Method for OneBench {
         for (&i, &theta) in fitted.iter().zip(&fit.theta) {
             out.set_score(pairs.models[active[i]], theta);
         }
+        if params.resamples > 0 {
+            let block: Vec<usize> = fitted.iter().map(|&i| active[i]).collect();
+            extra.bootstrap = Some(bootstrap(host, data, &pairs, &params, &block, seed, out)?);
+        }
         extra.iterations = fit.iterations;
         extra.converged = fit.converged;
         extra.fitted_models = f;
@@ -216,6 +237,7 @@ struct Extra<'a> {
     models_with_comparisons: usize,
     fitted_models: usize,
     pairs_counted_on: &'static str,
+    bootstrap: Option<Value>,
 }
 
 impl<'a> Extra<'a> {
@@ -248,6 +270,7 @@ impl<'a> Extra<'a> {
                 Device::Gpu => "gpu",
                 Device::Cpu => "cpu",
             },
+            bootstrap: None,
         }
     }
 
@@ -265,6 +288,9 @@ impl<'a> Extra<'a> {
         });
         if self.components.len() > 1 {
             value["components"] = json!(self.components);
+        }
+        if let Some(b) = &self.bootstrap {
+            value["bootstrap"] = b.clone();
         }
         value
     }

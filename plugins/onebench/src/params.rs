@@ -1,7 +1,7 @@
 //! The method's parameters: parsed and checked here again (the host validates against the
 //! schema first, but a method must not rely on that); every error names its field.
 
-use podium_plugin_api::params::{integer_in, non_negative, one_of, reject_unknown};
+use podium_plugin_api::params::{integer_in, non_negative, number_in, one_of, reject_unknown};
 use podium_plugin_api::sdk::{MethodError, Params};
 
 /// How an exact tie (equal values on a sample, or a `tie` verdict) enters W.
@@ -48,17 +48,26 @@ pub struct OneBenchParams {
     pub tol: f64,
     /// See [`Disconnected`].
     pub disconnected: Disconnected,
+    /// Bootstrap replicates for percentile intervals (0: none).
+    pub resamples: u64,
+    /// Coverage of those intervals.
+    pub level: f64,
 }
 
 /// The names the schema declares.
-pub const FIELDS: [&str; 6] = [
+pub const FIELDS: [&str; 8] = [
     "ties",
     "both_bad",
     "alpha",
     "max_iter",
     "tol",
     "disconnected",
+    "resamples",
+    "level",
 ];
+
+/// The largest `resamples` accepted.
+pub const MAX_RESAMPLES: u64 = 10_000;
 
 /// The largest `max_iter` accepted.
 pub const MAX_ITER_LIMIT: u64 = 100_000;
@@ -72,6 +81,8 @@ impl OneBenchParams {
         max_iter: 100,
         tol: 1e-8,
         disconnected: Disconnected::LargestComponent,
+        resamples: 0,
+        level: 0.95,
     };
 
     /// Parses and checks `params`; an absent field takes its default.
@@ -105,6 +116,8 @@ impl OneBenchParams {
                 "largest_component" => Disconnected::LargestComponent,
                 _ => Disconnected::Error,
             },
+            resamples: integer_in(params, "resamples", 0, MAX_RESAMPLES, d.resamples)?,
+            level: number_in(params, "level", 0.5, 0.999, d.level)?,
         })
     }
 }
@@ -127,7 +140,7 @@ mod tests {
         assert_eq!(parse("{}").unwrap(), OneBenchParams::DEFAULT);
         let p = parse(
             r#"{"ties": "half", "both_bad": "ignore", "alpha": 0.5, "max_iter": 7.0,
-                "tol": 0, "disconnected": "error"}"#,
+                "tol": 0, "disconnected": "error", "resamples": 20, "level": 0.9}"#,
         )
         .unwrap();
         assert_eq!(
@@ -139,6 +152,8 @@ mod tests {
                 max_iter: 7,
                 tol: 0.0,
                 disconnected: Disconnected::Error,
+                resamples: 20,
+                level: 0.9,
             }
         );
     }
@@ -156,6 +171,8 @@ mod tests {
             (r#"{"tol": -1e-9}"#, "tol"),
             (r#"{"disconnected": null}"#, "disconnected"),
             (r#"{"alhpa": 1}"#, "alhpa"),
+            (r#"{"resamples": -1}"#, "resamples"),
+            (r#"{"level": 1}"#, "level"),
         ] {
             let err = parse(text).unwrap_err();
             assert!(

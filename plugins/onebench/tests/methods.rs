@@ -461,7 +461,7 @@ fn the_descriptor_lists_the_method_with_a_complete_schema() {
     let m = plugin().method("onebench");
     assert_eq!(
         m.flags,
-        PODIUM_METHOD_USES_MEASUREMENTS | PODIUM_METHOD_USES_COMPARISONS
+        PODIUM_METHOD_USES_MEASUREMENTS | PODIUM_METHOD_USES_COMPARISONS | PODIUM_METHOD_SEEDED
     );
     let description = unsafe { str_of(m.description) };
     assert!(description.len() > 100 && !description.contains('\n'));
@@ -482,7 +482,9 @@ fn the_descriptor_lists_the_method_with_a_complete_schema() {
             "alpha",
             "both_bad",
             "disconnected",
+            "level",
             "max_iter",
+            "resamples",
             "ties",
             "tol"
         ]
