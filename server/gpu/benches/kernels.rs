@@ -5,7 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use podium_compute::{PowerOptions, RankedSamplesBuf, pairwise_wins, stationary_power};
+use podium_compute::{
+    BtBatch, BtOptions, PowerOptions, RankedSamplesBuf, bradley_terry_batch, pairwise_wins,
+    stationary_power,
+};
 use podium_gpu::Gpu;
 use podium_synth::SplitMix64;
 
@@ -99,6 +102,68 @@ fn main() {
         });
         println!(
             "stationary_power  {n:>5} models ({:>4} / {:>4} steps)     {:>9.1}  {:>9.1}  {:>7.2}",
+            steps.0,
+            steps.1,
+            ms(cpu),
+            ms(on_gpu),
+            cpu.as_secs_f64() / on_gpu.as_secs_f64()
+        );
+    }
+    let bt_sizes: &[(usize, usize, usize)] = if quick {
+        &[(50, 4, 20), (100, 10, 50)]
+    } else {
+        &[
+            (50, 4, 20),
+            (100, 10, 200),
+            (300, 10, 200),
+            (1_000, 10, 100),
+            (1_000, 10, 1_000),
+            (3_000, 20, 300),
+        ]
+    };
+    for &(n, degree, replicates) in bt_sizes {
+        // A random graph with `degree` opponents per model (a path keeps it connected), 20
+        // games per pair per replicate from Bradley–Terry strengths.
+        let mut rng = SplitMix64::stream(n as u64, 2);
+        let strength: Vec<f64> = (0..n).map(|_| rng.next_normal()).collect();
+        let mut pairs: Vec<[u32; 2]> = (1..n as u32).map(|m| [m - 1, m]).collect();
+        while pairs.len() < n * degree / 2 {
+            let (i, j) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
+            if i != j {
+                pairs.push([i, j]);
+            }
+        }
+        let mut wins = Vec::with_capacity(replicates * pairs.len() * 2);
+        for _ in 0..replicates {
+            for &[i, j] in &pairs {
+                let p = 1.0 / (1.0 + (strength[j as usize] - strength[i as usize]).exp());
+                let won = (0..20).filter(|_| rng.next_f64() < p).count() as f64;
+                wins.extend([won, 20.0 - won]);
+            }
+        }
+        let batch = BtBatch {
+            n,
+            pairs: &pairs,
+            replicates,
+            wins: &wins,
+        };
+        let options = BtOptions::default();
+        let mut steps = (0, 0);
+        let cpu = median(|| {
+            let t = Instant::now();
+            let r = bradley_terry_batch(&batch, None, &options).unwrap();
+            steps.0 = r.iterations.iter().copied().max().unwrap_or(0);
+            t.elapsed()
+        });
+        let on_gpu = median(|| {
+            let t = Instant::now();
+            let r = gpu.bradley_terry_batch(&batch, &options).unwrap();
+            steps.1 = r.iterations.iter().copied().max().unwrap_or(0);
+            t.elapsed()
+        });
+        println!(
+            "bradley_terry     {n:>5} models × {:>6} pairs × {replicates:>4} replicates ({} / {} steps)  {:>9.1}  {:>9.1}  {:>7.2}",
+            pairs.len(),
             steps.0,
             steps.1,
             ms(cpu),

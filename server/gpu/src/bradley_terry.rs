@@ -1,5 +1,8 @@
-//! Host code of the `bradley_terry_batch` kernel: every replicate's MM steps together in f32
-//! on the GPU, readbacks between batches of steps, and the f64 finish on the CPU twin.
+//! Host code of the `bradley_terry_batch` kernel: every replicate's MM steps together on the
+//! GPU, readbacks between batches of steps. On an adapter with f64 shaders the GPU iterates to
+//! the contract's f64 stopping rule itself (the CPU twin then confirms in one step); on one
+//! without, it iterates in f32 to the f32 floor and the CPU twin finishes in f64. MM converges
+//! linearly, so an f32 start saves only part of the f64 steps: f64 is the fast path.
 
 use podium_compute::ComputeError;
 use podium_compute::kernels::bradley_terry::{
@@ -8,26 +11,34 @@ use podium_compute::kernels::bradley_terry::{
 
 use crate::Gpu;
 
-/// The WGSL source (entry points `bt_step` and `bt_normalize`).
-pub const SHADER: &str = include_str!("bradley_terry.wgsl");
+/// The WGSL (entry point `bt_step`) in f64 or f32.
+pub fn shader(f64_shaders: bool) -> String {
+    include_str!("bradley_terry.wgsl").replace("REAL", if f64_shaders { "f64" } else { "f32" })
+}
 
-/// Steps between readbacks (even: the last normalisation writes the first buffer).
+/// Steps between readbacks (even: the last step writes the first buffer).
 const BATCH: u64 = 32;
 
-/// The GPU phase ends when a batch moves no log-strength by more than this: about where f32
-/// rounding stops the progress.
-const F32_FLOOR: f64 = 1e-4;
+/// The GPU phase hands over to the CPU twin once at most one replicate in this many still
+/// moves (on an H200 one replicate needing 30,891 steps made a 1,000-replicate batch 20× slower
+/// than the CPU, which stops each replicate on its own).
+const STRAGGLERS: usize = 16;
+
+/// In f32 the GPU phase ends when a batch moves no log-strength by more than this: about where
+/// f32 rounding stops the progress.
+const F32_FLOOR: f64 = 1e-6;
 
 impl Gpu {
-    /// `bradley_terry_batch` on the GPU: f32 steps for all replicates until the f32 floor,
-    /// then the CPU twin finishes each in f64 (see the kernel's precision contract).
+    /// `bradley_terry_batch` on the GPU: all replicates' steps together, in f64 to the
+    /// tolerance where the adapter allows, else in f32 to the f32 floor with the f64 finish on
+    /// the CPU twin (see the kernel's precision contract).
     pub fn bradley_terry_batch(
         &self,
         batch: &BtBatch<'_>,
         options: &BtOptions,
     ) -> Result<BtResult, ComputeError> {
         let (theta, done) =
-            self.bradley_terry_steps_f32(batch, options, options.max_iterations, true)?;
+            self.bradley_terry_steps(batch, options, options.max_iterations, true)?;
         let mut finish = bradley_terry_batch(
             batch,
             Some(&theta),
@@ -40,21 +51,24 @@ impl Gpu {
         Ok(finish)
     }
 
-    /// The GPU phase alone: f32 steps of every replicate from θ = 0 until the f32 floor
-    /// (`until_floor`) or as many whole batches of 32 steps as fit in `steps`. Returns θ and
-    /// the steps taken (θ = 0 after a replicate left the range of f32). Public so that tests
-    /// can check the shader itself, which the f64 finish would otherwise hide.
-    pub fn bradley_terry_steps_f32(
+    /// The GPU phase alone: steps of every replicate from θ = 0 (in f64 where the adapter
+    /// allows, see [`Gpu::has_f64`]) until the tolerance, or the f32 floor, is met
+    /// (`until_done`), or as many whole batches of 32 steps as fit in `steps`. Returns the
+    /// centred θ and the steps taken (θ = 0 after a replicate left the range of the floats).
+    /// Public so that tests can check the shader itself, which the CPU finish would hide.
+    pub fn bradley_terry_steps(
         &self,
         batch: &BtBatch<'_>,
         options: &BtOptions,
         steps: u64,
-        until_floor: bool,
+        until_done: bool,
     ) -> Result<(Vec<f64>, u64), ComputeError> {
         batch.validate(options)?;
+        let wide = self.has_f64();
+        let real = if wide { 8 } else { 4 };
         let (n, p, b) = (batch.n, batch.pairs.len(), batch.replicates);
-        let cells = (b * n) as u64 * 4;
-        let win_bytes = (b * p * 2) as u64 * 4;
+        let cells = (b * n * real) as u64;
+        let win_bytes = (b * p * 2 * real) as u64;
         if cells > self.max_binding() || win_bytes > self.max_binding() {
             return Err(ComputeError::InvalidInput(format!(
                 "{b} replicates × {p} pairs exceed this GPU's binding limit"
@@ -83,12 +97,17 @@ impl Gpu {
                 *slot += 1;
             }
         }
-        let wins: Vec<f32> = batch.wins.iter().map(|&w| w as f32).collect();
-        let totals: Vec<f32> = bradley_terry::win_totals(batch, options.prior)
-            .iter()
-            .map(|&w| w as f32)
-            .collect();
-        let ones = vec![1.0f32; b * n];
+        let totals = bradley_terry::win_totals(batch, options.prior);
+        // The storage contents in the shader's precision.
+        let bytes = |values: &[f64]| -> Vec<u8> {
+            if wide {
+                bytemuck::cast_slice(values).to_vec()
+            } else {
+                let single: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+                bytemuck::cast_slice(&single).to_vec()
+            }
+        };
+        let ones = vec![1.0f64; b * n];
         let params: [u32; 4] = [
             n as u32,
             p as u32,
@@ -99,10 +118,10 @@ impl Gpu {
         let offsets = self.storage("offsets", bytemuck::cast_slice(&offsets), false);
         let incident = self.storage("incident", bytemuck::cast_slice(&incident), false);
         let other = self.storage("other", bytemuck::cast_slice(&other), false);
-        let wins = self.storage("wins", bytemuck::cast_slice(&wins), false);
-        let totals = self.storage("totals", bytemuck::cast_slice(&totals), false);
-        let a = self.storage("pi_a", bytemuck::cast_slice(&ones), true);
-        let c = self.storage("pi_b", bytemuck::cast_slice(&ones), true);
+        let wins = self.storage("wins", &bytes(batch.wins), false);
+        let totals = self.storage("totals", &bytes(&totals), false);
+        let a = self.storage("pi_a", &bytes(&ones), true);
+        let c = self.storage("pi_b", &bytes(&ones), true);
         let step_layout = self.bt_step.get_bind_group_layout(0);
         let step = |from: &wgpu::Buffer, to: &wgpu::Buffer| {
             let entries = [
@@ -125,62 +144,59 @@ impl Gpu {
                 entries: &entries,
             })
         };
-        let normalize_layout = self.bt_normalize.get_bind_group_layout(0);
-        let normalize = |buffer: &wgpu::Buffer| {
-            self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("bt_normalize"),
-                layout: &normalize_layout,
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: uniform.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 7,
-                        resource: buffer.as_entire_binding(),
-                    },
-                ],
-            })
-        };
         let (a_to_c, c_to_a) = (step(&a, &c), step(&c, &a));
-        let (norm_a, norm_c) = (normalize(&a), normalize(&c));
         let step_groups = (b * n).div_ceil(256) as u32;
-        let norm_groups = b.div_ceil(64) as u32;
         let mut theta = vec![0.0f64; b * n];
         let mut done = 0u64;
         while done + BATCH <= steps {
+            // MM is scale-equivariant (π → cπ gives π' → cπ'), so the steps need no
+            // normalisation between them; the readback re-centres θ and writes π = e^θ back.
             let mut encoder = self.device.create_command_encoder(&Default::default());
             for k in 0..BATCH {
-                let (stepping, normalising) = if k % 2 == 0 {
-                    (&a_to_c, &norm_c)
-                } else {
-                    (&c_to_a, &norm_a)
-                };
                 let mut pass = encoder.begin_compute_pass(&Default::default());
                 pass.set_pipeline(&self.bt_step);
-                pass.set_bind_group(0, stepping, &[]);
+                pass.set_bind_group(0, if k % 2 == 0 { &a_to_c } else { &c_to_a }, &[]);
                 pass.dispatch_workgroups(step_groups, 1, 1);
-                pass.set_pipeline(&self.bt_normalize);
-                pass.set_bind_group(0, normalising, &[]);
-                pass.dispatch_workgroups(norm_groups, 1, 1);
             }
             self.queue.submit([encoder.finish()]);
-            let pi: Vec<f32> = self.read(&a, b * n)?;
+            let pi: Vec<f64> = if wide {
+                self.read(&a, b * n)?
+            } else {
+                let single: Vec<f32> = self.read(&a, b * n)?;
+                single.into_iter().map(f64::from).collect()
+            };
             done += BATCH;
+            // θ = log π, centred per replicate; which replicates still move.
+            let floor = if wide { options.tolerance } else { F32_FLOOR };
             let mut moved = 0.0f64;
-            for (t, &v) in theta.iter_mut().zip(&pi) {
-                let next = f64::from(v).ln();
-                moved = moved.max((next - *t).abs());
-                *t = next;
+            let mut moving = 0usize;
+            for (thetas, strengths) in theta.chunks_mut(n).zip(pi.chunks(n)) {
+                let logs: Vec<f64> = strengths.iter().map(|v| v.ln()).collect();
+                let mean = logs.iter().sum::<f64>() / n as f64;
+                let mut replicate_moved = 0.0f64;
+                for (t, l) in thetas.iter_mut().zip(&logs) {
+                    replicate_moved = replicate_moved.max((l - mean - *t).abs());
+                    *t = l - mean;
+                }
+                moved = if replicate_moved.is_finite() {
+                    moved.max(replicate_moved)
+                } else {
+                    f64::INFINITY
+                };
+                moving += usize::from(replicate_moved >= floor);
             }
             if !moved.is_finite() {
-                // A replicate left the range of f32: the CPU twin fits everything from scratch.
+                // A replicate left the range of the floats: the CPU twin fits from scratch.
                 theta.fill(0.0);
                 break;
             }
-            if until_floor && moved < F32_FLOOR {
+            // A batch steps every replicate until the slowest settles; once few still move,
+            // the CPU twin (which stops each replicate on its own) finishes them cheaper.
+            if until_done && moving * STRAGGLERS <= b {
                 break;
             }
+            let strengths: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
+            self.queue.write_buffer(&a, 0, &bytes(&strengths));
         }
         Ok((theta, done))
     }

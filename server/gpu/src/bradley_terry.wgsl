@@ -1,7 +1,9 @@
 // Kernel `bradley_terry_batch` (contract: podium-compute, kernels/bradley_terry.rs), one MM
-// step for every replicate at once, in f32. `bt_step`: invocation (b, i) sums model i's
-// pairs, N_p / (π_i + π_other), and sets π_i = W_i / that sum. `bt_normalize`: invocation b
-// re-centres replicate b's log-strengths (in `pi_out`) to mean 0.
+// step for every replicate at once. `REAL` is f64 where the adapter has SHADER_F64 and f32
+// elsewhere (the host code substitutes it). `bt_step`: invocation (b, i) sums model i's pairs,
+// N_p / (π_i + π_other), and sets π_i = W_i / that sum. No normalisation here: MM is
+// scale-equivariant, and the host re-centres log π at every readback (Vulkan has no f64
+// logarithm anyway).
 
 struct Params {
     n: u32,
@@ -17,11 +19,11 @@ struct Params {
 @group(0) @binding(2) var<storage, read> incident: array<u32>;
 @group(0) @binding(3) var<storage, read> other: array<u32>;
 // replicates × pairs × 2.
-@group(0) @binding(4) var<storage, read> wins: array<f32>;
+@group(0) @binding(4) var<storage, read> wins: array<REAL>;
 // replicates × n: W_i.
-@group(0) @binding(5) var<storage, read> totals: array<f32>;
-@group(0) @binding(6) var<storage, read> pi_in: array<f32>;
-@group(0) @binding(7) var<storage, read_write> pi_out: array<f32>;
+@group(0) @binding(5) var<storage, read> totals: array<REAL>;
+@group(0) @binding(6) var<storage, read> pi_in: array<REAL>;
+@group(0) @binding(7) var<storage, read_write> pi_out: array<REAL>;
 
 @compute @workgroup_size(256)
 fn bt_step(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -33,29 +35,13 @@ fn bt_step(@builtin(global_invocation_id) gid: vec3<u32>) {
     let b = cell / n;
     let i = cell % n;
     let own = pi_in[cell];
-    var den: f32 = 0.0;
+    let prior2 = REAL(2.0) * REAL(params.prior);
+    var den = REAL(0.0);
     for (var e: u32 = offsets[i]; e < offsets[i + 1u]; e = e + 1u) {
         let p = incident[e];
         let w = (b * params.pairs + p) * 2u;
-        let games = wins[w] + wins[w + 1u] + 2.0 * params.prior;
+        let games = wins[w] + wins[w + 1u] + prior2;
         den = den + games / (own + pi_in[b * n + other[e]]);
     }
     pi_out[cell] = totals[cell] / den;
-}
-
-@compute @workgroup_size(64)
-fn bt_normalize(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let n = params.n;
-    let b = gid.x;
-    if (b >= params.replicates) {
-        return;
-    }
-    var mean: f32 = 0.0;
-    for (var m: u32 = 0u; m < n; m = m + 1u) {
-        mean = mean + log(pi_out[b * n + m]);
-    }
-    mean = mean / f32(n);
-    for (var m: u32 = 0u; m < n; m = m + 1u) {
-        pi_out[b * n + m] = exp(log(pi_out[b * n + m]) - mean);
-    }
 }

@@ -19,7 +19,7 @@ pub struct Gpu {
     pub(crate) pairwise_wins: wgpu::ComputePipeline,
     pub(crate) power_step: wgpu::ComputePipeline,
     pub(crate) bt_step: wgpu::ComputePipeline,
-    pub(crate) bt_normalize: wgpu::ComputePipeline,
+    f64_shaders: bool,
 }
 
 impl std::fmt::Debug for Gpu {
@@ -31,8 +31,15 @@ impl std::fmt::Debug for Gpu {
 }
 
 impl Gpu {
-    /// Opens the first high-performance Vulkan adapter and compiles the kernels.
+    /// Opens the first high-performance Vulkan adapter and compiles the kernels (in f64 where
+    /// the adapter has f64 shaders).
     pub fn open() -> Result<Gpu, ComputeError> {
+        Gpu::open_with(true)
+    }
+
+    /// As [`Gpu::open`], with f64 shaders only when `f64_allowed` (tests use `false` to run the
+    /// f32 variants on adapters that have both).
+    pub fn open_with(f64_allowed: bool) -> Result<Gpu, ComputeError> {
         let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
         descriptor.backends = wgpu::Backends::VULKAN;
         let instance = wgpu::Instance::new(descriptor);
@@ -42,9 +49,16 @@ impl Gpu {
         }))
         .map_err(|e| ComputeError::NoGpu(e.to_string()))?;
         let limits = adapter.limits();
+        // f64 shaders where the adapter has them (lavapipe and data-centre GPUs do): kernels
+        // that iterate to an f64 tolerance then need no CPU finish.
+        let f64_shaders = f64_allowed && adapter.features().contains(wgpu::Features::SHADER_F64);
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("podium-compute"),
-            required_features: wgpu::Features::empty(),
+            required_features: if f64_shaders {
+                wgpu::Features::SHADER_F64
+            } else {
+                wgpu::Features::empty()
+            },
             required_limits: limits.clone(),
             ..Default::default()
         }))
@@ -65,8 +79,8 @@ impl Gpu {
         };
         let pairwise_wins = pipeline(pairwise_wins::SHADER, "pairwise_wins");
         let power_step = pipeline(stationary::SHADER, "power_step");
-        let bt_step = pipeline(bradley_terry::SHADER, "bt_step");
-        let bt_normalize = pipeline(bradley_terry::SHADER, "bt_normalize");
+        let bt_source = bradley_terry::shader(f64_shaders);
+        let bt_step = pipeline(&bt_source, "bt_step");
         Ok(Gpu {
             info: adapter.get_info(),
             limits,
@@ -75,15 +89,18 @@ impl Gpu {
             pairwise_wins,
             power_step,
             bt_step,
-            bt_normalize,
+            f64_shaders,
         })
     }
 
     /// "name (device type, backend)".
     pub fn describe(&self) -> String {
         format!(
-            "{} ({:?}, {:?})",
-            self.info.name, self.info.device_type, self.info.backend
+            "{} ({:?}, {:?}{})",
+            self.info.name,
+            self.info.device_type,
+            self.info.backend,
+            if self.f64_shaders { ", f64" } else { "" }
         )
     }
 
@@ -91,6 +108,11 @@ impl Gpu {
     /// the CPU twins.
     pub fn is_software(&self) -> bool {
         self.info.device_type == wgpu::DeviceType::Cpu
+    }
+
+    /// Whether the kernels that can run in f64 do (the adapter has `SHADER_F64`).
+    pub fn has_f64(&self) -> bool {
+        self.f64_shaders
     }
 
     /// Largest storage buffer binding, in bytes.
