@@ -158,3 +158,31 @@ fn no_built_in_plugin_links_wgpu() {
         dir.display()
     );
 }
+
+#[test]
+fn without_an_adapter_the_gpu_policy_falls_back_to_the_cpu_with_one_log_line() {
+    let db = TestDb::new(Backend::Sqlite);
+    // The Vulkan loader finds no driver at all.
+    let server = Server::start_with(
+        &db.url,
+        &[
+            ("PODIUM_COMPUTE", "gpu"),
+            ("VK_DRIVER_FILES", "/nonexistent/podium_icd.json"),
+            ("VK_ICD_FILENAMES", "/nonexistent/podium_icd.json"),
+        ],
+    );
+    let token = create_token(&db.url, "submit");
+    let answer = server.submit_ndjson(&token, results().as_bytes());
+    assert_eq!(answer.status, 201, "{}", answer.text());
+    for _ in 0..2 {
+        let board = leaderboard(&server, "onebench", json!({}));
+        assert_eq!(rows(&board).len(), 24);
+        assert_eq!(devices(&board), vec!["cpu"], "{board}");
+    }
+    let log = server.stderr();
+    assert_eq!(
+        log.matches("no GPU: kernels run on the CPU").count(),
+        1,
+        "{log}"
+    );
+}
