@@ -14,6 +14,7 @@
 pub mod abi;
 pub mod params;
 pub mod sdk;
+pub mod serve;
 /// cbindgen:ignore
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -78,7 +78,19 @@ unsafe extern "C" fn set_error(ctx: *mut c_void, message: PodiumStr) {
     seen_of(ctx).lock().unwrap().error = Some(unsafe { str_of(message) }.to_owned());
 }
 
-/// The test host's kernels: the CPU twins, called through the ABI exactly as the server's.
+/// The test host's kernels: the CPU twins behind the same callback code as the server's
+/// ([`crate::serve`]).
+fn note_kernel(ctx: *mut c_void, kernel: &str) {
+    seen_of(ctx).lock().unwrap().kernels.push(kernel.into());
+}
+
+fn status_of(served: Result<podium_compute::Device, podium_compute::ComputeError>) -> PodiumStatus {
+    match served {
+        Ok(_) => PodiumStatus::Ok,
+        Err(_) => PodiumStatus::InvalidData,
+    }
+}
+
 unsafe extern "C" fn pairwise_wins(
     ctx: *mut c_void,
     samples: *const PodiumRankedSamples,
@@ -87,33 +99,15 @@ unsafe extern "C" fn pairwise_wins(
     ties: *mut u32,
     report: *mut PodiumKernelReport,
 ) -> PodiumStatus {
-    seen_of(ctx)
-        .lock()
-        .unwrap()
-        .kernels
-        .push("pairwise_wins".into());
-    // SAFETY: the plugin passes valid views and n² output buffers for the call.
-    let samples = unsafe { crate::sdk::ranked_samples_from_raw(&*samples) };
-    match podium_compute::pairwise_wins(&samples, model_count) {
-        Ok(counts) => {
-            let cells = model_count * model_count;
-            // SAFETY: as above.
-            unsafe {
-                std::slice::from_raw_parts_mut(wins, cells).copy_from_slice(&counts.wins);
-                std::slice::from_raw_parts_mut(ties, cells).copy_from_slice(&counts.ties);
-                *report = PodiumKernelReport {
-                    struct_size: size_of::<PodiumKernelReport>() as u32,
-                    device: PODIUM_DEVICE_CPU,
-                    iterations: 0,
-                    change: 0.0,
-                    converged: 1,
-                };
-            }
-            PodiumStatus::Ok
-        }
-        Err(_) => PodiumStatus::InvalidData,
-    }
+    note_kernel(ctx, "pairwise_wins");
+    // SAFETY: the plugin's arguments follow the contract (null ones are refused).
+    status_of(unsafe {
+        crate::serve::pairwise_wins(samples, model_count, wins, ties, report, |s, n| {
+            podium_compute::pairwise_wins(s, n).map(|c| (c, podium_compute::Device::Cpu))
+        })
+    })
 }
+
 unsafe extern "C" fn stationary_power(
     ctx: *mut c_void,
     n: usize,
@@ -123,34 +117,18 @@ unsafe extern "C" fn stationary_power(
     pi: *mut f64,
     report: *mut PodiumKernelReport,
 ) -> PodiumStatus {
-    seen_of(ctx)
-        .lock()
-        .unwrap()
-        .kernels
-        .push("stationary_power".into());
-    // SAFETY: as above (n² matrix entries, n outputs).
-    let matrix = unsafe { std::slice::from_raw_parts(matrix, n * n) };
+    note_kernel(ctx, "stationary_power");
     let options = podium_compute::PowerOptions {
         tolerance,
         max_iterations,
     };
-    match podium_compute::stationary_power(matrix, n, None, &options) {
-        Ok(result) => {
-            // SAFETY: as above.
-            unsafe {
-                std::slice::from_raw_parts_mut(pi, n).copy_from_slice(&result.pi);
-                *report = PodiumKernelReport {
-                    struct_size: size_of::<PodiumKernelReport>() as u32,
-                    device: PODIUM_DEVICE_CPU,
-                    iterations: result.iterations,
-                    change: result.change,
-                    converged: u32::from(result.converged),
-                };
-            }
-            PodiumStatus::Ok
-        }
-        Err(_) => PodiumStatus::InvalidData,
-    }
+    // SAFETY: as above.
+    status_of(unsafe {
+        crate::serve::stationary_power(n, matrix, options, pi, report, |m, n, o| {
+            podium_compute::stationary_power(m, n, None, o)
+                .map(|r| (r, podium_compute::Device::Cpu))
+        })
+    })
 }
 
 unsafe extern "C" fn bradley_terry_batch(
@@ -161,38 +139,14 @@ unsafe extern "C" fn bradley_terry_batch(
     converged: *mut u8,
     report: *mut PodiumKernelReport,
 ) -> PodiumStatus {
-    seen_of(ctx)
-        .lock()
-        .unwrap()
-        .kernels
-        .push("bradley_terry_batch".into());
-    // SAFETY: the plugin passes a valid batch and outputs sized by the contract.
-    let (batch, options) = unsafe { crate::sdk::bt_batch_from_raw(&*batch) };
-    match podium_compute::bradley_terry_batch(&batch, None, &options) {
-        Ok(result) => {
-            let b = batch.replicates;
-            // SAFETY: as above.
-            unsafe {
-                std::slice::from_raw_parts_mut(theta, b * batch.n).copy_from_slice(&result.theta);
-                std::slice::from_raw_parts_mut(iterations, b).copy_from_slice(&result.iterations);
-                for (out, &c) in std::slice::from_raw_parts_mut(converged, b)
-                    .iter_mut()
-                    .zip(&result.converged)
-                {
-                    *out = u8::from(c);
-                }
-                *report = PodiumKernelReport {
-                    struct_size: size_of::<PodiumKernelReport>() as u32,
-                    device: PODIUM_DEVICE_CPU,
-                    iterations: result.iterations.iter().copied().max().unwrap_or(0),
-                    change: 0.0,
-                    converged: u32::from(result.converged.iter().all(|&c| c)),
-                };
-            }
-            PodiumStatus::Ok
-        }
-        Err(_) => PodiumStatus::InvalidData,
-    }
+    note_kernel(ctx, "bradley_terry_batch");
+    // SAFETY: as above.
+    status_of(unsafe {
+        crate::serve::bradley_terry_batch(batch, theta, iterations, converged, report, |b, o| {
+            podium_compute::bradley_terry_batch(b, None, o)
+                .map(|r| (r, podium_compute::Device::Cpu))
+        })
+    })
 }
 
 /// The outcome of one `run`.

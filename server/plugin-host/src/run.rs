@@ -15,14 +15,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use podium_compute::{Device, PowerOptions};
+use podium_compute::{ComputeError, Device, PowerOptions};
 use podium_gpu::Compute;
 use podium_plugin_api::abi::{
-    PODIUM_DEVICE_CPU, PODIUM_DEVICE_GPU, PODIUM_LOG_DEBUG, PODIUM_LOG_ERROR, PODIUM_LOG_INFO,
-    PODIUM_LOG_WARN, PodiumBtBatch, PodiumHost, PodiumKernelReport, PodiumRankedSamples,
-    PodiumResults, PodiumStatus, PodiumStr,
+    PODIUM_LOG_DEBUG, PODIUM_LOG_ERROR, PODIUM_LOG_INFO, PODIUM_LOG_WARN, PodiumBtBatch,
+    PodiumHost, PodiumKernelReport, PodiumRankedSamples, PodiumResults, PodiumStatus, PodiumStr,
 };
-use podium_plugin_api::sdk::{bt_batch_from_raw, ranked_samples_from_raw, str_of};
+use podium_plugin_api::sdk::str_of;
+use podium_plugin_api::serve;
 
 use crate::dataset::Dataset;
 use crate::load::Plugin;
@@ -222,23 +222,38 @@ unsafe extern "C" fn host_set_error(ctx: *mut c_void, message: PodiumStr) {
     }
 }
 
-fn record_kernel(ctx: &CallContext, kernel: &str, device: Device) -> u32 {
-    let (name, code) = match device {
-        Device::Gpu => ("gpu", PODIUM_DEVICE_GPU),
-        Device::Cpu => ("cpu", PODIUM_DEVICE_CPU),
+/// Runs one kernel callback for the plugin: the shared argument handling of
+/// `podium_plugin_api::serve`, a record of where it ran, a log line when it is refused, and no
+/// panic (a host bug) unwinding into the plugin.
+fn serve_kernel(
+    ctx: *mut c_void,
+    kernel: &str,
+    body: impl FnOnce(&Compute) -> Result<Device, ComputeError>,
+) -> PodiumStatus {
+    let Some(ctx) = context(ctx) else {
+        return PodiumStatus::Internal;
     };
-    if let Ok(mut kernels) = ctx.kernels.lock() {
-        kernels.push((kernel.to_owned(), name));
+    let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&ctx.compute)));
+    match served {
+        Ok(Ok(device)) => {
+            let name = match device {
+                Device::Gpu => "gpu",
+                Device::Cpu => "cpu",
+            };
+            if let Ok(mut kernels) = ctx.kernels.lock() {
+                kernels.push((kernel.to_owned(), name));
+            }
+            PodiumStatus::Ok
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(plugin = ctx.plugin, kernel, error = %e, "kernel call refused");
+            PodiumStatus::InvalidData
+        }
+        Err(_) => {
+            tracing::error!(plugin = ctx.plugin, kernel, "a host kernel panicked");
+            PodiumStatus::Internal
+        }
     }
-    code
-}
-
-/// Runs a kernel body for a plugin: a panic (a host bug) must not unwind into the plugin.
-fn guarded(ctx: &CallContext, kernel: &str, body: impl FnOnce() -> PodiumStatus) -> PodiumStatus {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|_| {
-        tracing::error!(plugin = ctx.plugin, kernel, "a host kernel panicked");
-        PodiumStatus::Internal
-    })
 }
 
 unsafe extern "C" fn host_pairwise_wins(
@@ -249,44 +264,16 @@ unsafe extern "C" fn host_pairwise_wins(
     ties: *mut u32,
     report: *mut PodiumKernelReport,
 ) -> PodiumStatus {
-    let Some(ctx) = context(ctx) else {
-        return PodiumStatus::Internal;
-    };
-    if samples.is_null() || wins.is_null() || ties.is_null() {
-        return PodiumStatus::InvalidData;
-    }
-    guarded(ctx, "pairwise_wins", || {
-        // SAFETY: the plugin passes views valid for the call (the ABI contract).
-        let samples = unsafe { ranked_samples_from_raw(&*samples) };
-        match ctx.compute.pairwise_wins(&samples, model_count) {
-            Ok((counts, device)) => {
-                let cells = model_count * model_count;
-                let device = record_kernel(ctx, "pairwise_wins", device);
-                // SAFETY: the plugin provides n² entries in each output and a report.
-                unsafe {
-                    std::slice::from_raw_parts_mut(wins, cells).copy_from_slice(&counts.wins);
-                    std::slice::from_raw_parts_mut(ties, cells).copy_from_slice(&counts.ties);
-                    if !report.is_null() {
-                        *report = PodiumKernelReport {
-                            struct_size: size_of::<PodiumKernelReport>() as u32,
-                            device,
-                            iterations: 0,
-                            change: 0.0,
-                            converged: 1,
-                        };
-                    }
-                }
-                PodiumStatus::Ok
-            }
-            Err(e) => {
-                tracing::warn!(plugin = ctx.plugin, error = %e, "pairwise_wins refused");
-                PodiumStatus::InvalidData
-            }
+    serve_kernel(ctx, "pairwise_wins", |compute| {
+        // SAFETY: the plugin's arguments follow the contract (null ones are refused).
+        unsafe {
+            serve::pairwise_wins(samples, model_count, wins, ties, report, |s, n| {
+                compute.pairwise_wins(s, n)
+            })
         }
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 unsafe extern "C" fn host_stationary_power(
     ctx: *mut c_void,
     n: usize,
@@ -296,41 +283,16 @@ unsafe extern "C" fn host_stationary_power(
     pi: *mut f64,
     report: *mut PodiumKernelReport,
 ) -> PodiumStatus {
-    let Some(ctx) = context(ctx) else {
-        return PodiumStatus::Internal;
+    let options = PowerOptions {
+        tolerance,
+        max_iterations,
     };
-    if matrix.is_null() || pi.is_null() || n == 0 {
-        return PodiumStatus::InvalidData;
-    }
-    guarded(ctx, "stationary_power", || {
-        // SAFETY: the plugin passes n² entries valid for the call.
-        let matrix = unsafe { std::slice::from_raw_parts(matrix, n * n) };
-        let options = PowerOptions {
-            tolerance,
-            max_iterations,
-        };
-        match ctx.compute.stationary_power(matrix, n, &options) {
-            Ok((result, device)) => {
-                let device = record_kernel(ctx, "stationary_power", device);
-                // SAFETY: the plugin provides n outputs and a report.
-                unsafe {
-                    std::slice::from_raw_parts_mut(pi, n).copy_from_slice(&result.pi);
-                    if !report.is_null() {
-                        *report = PodiumKernelReport {
-                            struct_size: size_of::<PodiumKernelReport>() as u32,
-                            device,
-                            iterations: result.iterations,
-                            change: result.change,
-                            converged: u32::from(result.converged),
-                        };
-                    }
-                }
-                PodiumStatus::Ok
-            }
-            Err(e) => {
-                tracing::warn!(plugin = ctx.plugin, error = %e, "stationary_power refused");
-                PodiumStatus::InvalidData
-            }
+    serve_kernel(ctx, "stationary_power", |compute| {
+        // SAFETY: as above.
+        unsafe {
+            serve::stationary_power(n, matrix, options, pi, report, |m, n, o| {
+                compute.stationary_power(m, n, o)
+            })
         }
     })
 }
@@ -343,47 +305,12 @@ unsafe extern "C" fn host_bradley_terry_batch(
     converged: *mut u8,
     report: *mut PodiumKernelReport,
 ) -> PodiumStatus {
-    let Some(ctx) = context(ctx) else {
-        return PodiumStatus::Internal;
-    };
-    if batch.is_null() || theta.is_null() || iterations.is_null() || converged.is_null() {
-        return PodiumStatus::InvalidData;
-    }
-    guarded(ctx, "bradley_terry_batch", || {
-        // SAFETY: the plugin passes a batch valid for the call (the ABI contract).
-        let (batch, options) = unsafe { bt_batch_from_raw(&*batch) };
-        match ctx.compute.bradley_terry_batch(&batch, &options) {
-            Ok((result, device)) => {
-                let device = record_kernel(ctx, "bradley_terry_batch", device);
-                let b = batch.replicates;
-                // SAFETY: the plugin provides the outputs the contract sizes.
-                unsafe {
-                    std::slice::from_raw_parts_mut(theta, b * batch.n)
-                        .copy_from_slice(&result.theta);
-                    std::slice::from_raw_parts_mut(iterations, b)
-                        .copy_from_slice(&result.iterations);
-                    for (out, &c) in std::slice::from_raw_parts_mut(converged, b)
-                        .iter_mut()
-                        .zip(&result.converged)
-                    {
-                        *out = u8::from(c);
-                    }
-                    if !report.is_null() {
-                        *report = PodiumKernelReport {
-                            struct_size: size_of::<PodiumKernelReport>() as u32,
-                            device,
-                            iterations: result.iterations.iter().copied().max().unwrap_or(0),
-                            change: 0.0,
-                            converged: u32::from(result.converged.iter().all(|&c| c)),
-                        };
-                    }
-                }
-                PodiumStatus::Ok
-            }
-            Err(e) => {
-                tracing::warn!(plugin = ctx.plugin, error = %e, "bradley_terry_batch refused");
-                PodiumStatus::InvalidData
-            }
+    serve_kernel(ctx, "bradley_terry_batch", |compute| {
+        // SAFETY: as above.
+        unsafe {
+            serve::bradley_terry_batch(batch, theta, iterations, converged, report, |b, o| {
+                compute.bradley_terry_batch(b, o)
+            })
         }
     })
 }
