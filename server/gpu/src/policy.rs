@@ -141,6 +141,36 @@ impl Compute {
         }
     }
 
+    /// Runs one kernel: on the GPU when the policy and size want it and one is open (a
+    /// software adapter only under `gpu`), else on the CPU twin. Input the contract accepts but
+    /// the GPU cannot take (a binding limit), and GPU failures, fall back to the CPU with a log
+    /// line; input the contract refuses is an error either way.
+    fn dispatch<T>(
+        &self,
+        kernel: &str,
+        large: bool,
+        valid: impl FnOnce() -> bool,
+        on_gpu: impl FnOnce(&Gpu) -> Result<T, ComputeError>,
+        on_cpu: impl FnOnce() -> Result<T, ComputeError>,
+    ) -> Result<(T, Device), ComputeError> {
+        if self.wants_gpu(large)
+            && let Some(gpu) = self.gpu()
+            && (self.policy == Policy::Gpu || !gpu.is_software())
+        {
+            match on_gpu(gpu) {
+                Ok(value) => return Ok((value, Device::Gpu)),
+                Err(ComputeError::InvalidInput(e)) if valid() => {
+                    tracing::warn!(kernel, error = %e, "does not fit the GPU: on the CPU");
+                }
+                Err(ComputeError::Device(e)) => {
+                    tracing::warn!(kernel, error = %e, "failed on the GPU: on the CPU");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((on_cpu()?, Device::Cpu))
+    }
+
     /// Kernel `pairwise_wins` under the policy.
     pub fn pairwise_wins(
         &self,
@@ -148,22 +178,13 @@ impl Compute {
         n: usize,
     ) -> Result<(PairCounts, Device), ComputeError> {
         let cells = samples.sample_count() as u64 * (n * n) as u64;
-        if self.wants_gpu(cells >= self.thresholds.pairwise_wins_cells)
-            && let Some(gpu) = self.gpu()
-            && (self.policy == Policy::Gpu || !gpu.is_software())
-        {
-            match gpu.pairwise_wins(samples, n) {
-                Ok(counts) => return Ok((counts, Device::Gpu)),
-                Err(ComputeError::InvalidInput(e)) if samples.validate(n).is_ok() => {
-                    tracing::warn!(error = %e, "pairwise_wins does not fit the GPU: on the CPU");
-                }
-                Err(ComputeError::Device(e)) => {
-                    tracing::warn!(error = %e, "pairwise_wins failed on the GPU: on the CPU");
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok((pairwise_wins::pairwise_wins(samples, n)?, Device::Cpu))
+        self.dispatch(
+            "pairwise_wins",
+            cells >= self.thresholds.pairwise_wins_cells,
+            || samples.validate(n).is_ok(),
+            |gpu| gpu.pairwise_wins(samples, n),
+            || pairwise_wins::pairwise_wins(samples, n),
+        )
     }
 
     /// Kernel `stationary_power` under the policy.
@@ -173,29 +194,15 @@ impl Compute {
         n: usize,
         options: &PowerOptions,
     ) -> Result<(PowerResult, Device), ComputeError> {
-        if self.wants_gpu(n >= self.thresholds.stationary_models)
-            && let Some(gpu) = self.gpu()
-            && (self.policy == Policy::Gpu || !gpu.is_software())
-        {
-            match gpu.stationary_power(matrix, n, options) {
-                Ok(result) => return Ok((result, Device::Gpu)),
-                Err(ComputeError::InvalidInput(e)) if stationary::validate(matrix, n).is_ok() => {
-                    tracing::warn!(error = %e, "stationary_power does not fit the GPU: on the CPU");
-                }
-                Err(ComputeError::Device(e)) => {
-                    tracing::warn!(error = %e, "stationary_power failed on the GPU: on the CPU");
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok((
-            stationary::stationary_power(matrix, n, None, options)?,
-            Device::Cpu,
-        ))
+        self.dispatch(
+            "stationary_power",
+            n >= self.thresholds.stationary_models,
+            || stationary::validate(matrix, n).is_ok(),
+            |gpu| gpu.stationary_power(matrix, n, options),
+            || stationary::stationary_power(matrix, n, None, options),
+        )
     }
-}
 
-impl Compute {
     /// Kernel `bradley_terry_batch` under the policy.
     pub fn bradley_terry_batch(
         &self,
@@ -203,25 +210,13 @@ impl Compute {
         options: &BtOptions,
     ) -> Result<(BtResult, Device), ComputeError> {
         let cells = (batch.replicates * batch.pairs.len()) as u64;
-        if self.wants_gpu(cells >= self.thresholds.bradley_terry_cells)
-            && let Some(gpu) = self.gpu()
-            && (self.policy == Policy::Gpu || !gpu.is_software())
-        {
-            match gpu.bradley_terry_batch(batch, options) {
-                Ok(result) => return Ok((result, Device::Gpu)),
-                Err(ComputeError::InvalidInput(e)) if batch.validate(options).is_ok() => {
-                    tracing::warn!(error = %e, "bradley_terry_batch does not fit the GPU: on the CPU");
-                }
-                Err(ComputeError::Device(e)) => {
-                    tracing::warn!(error = %e, "bradley_terry_batch failed on the GPU: on the CPU");
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok((
-            bradley_terry::bradley_terry_batch(batch, None, options)?,
-            Device::Cpu,
-        ))
+        self.dispatch(
+            "bradley_terry_batch",
+            cells >= self.thresholds.bradley_terry_cells,
+            || batch.validate(options).is_ok(),
+            |gpu| gpu.bradley_terry_batch(batch, options),
+            || bradley_terry::bradley_terry_batch(batch, None, options),
+        )
     }
 }
 
