@@ -122,27 +122,13 @@ impl Gpu {
         let totals = self.storage("totals", &bytes(&totals), false);
         let a = self.storage("pi_a", &bytes(&ones), true);
         let c = self.storage("pi_b", &bytes(&ones), true);
-        let step_layout = self.bt_step.get_bind_group_layout(0);
-        let step = |from: &wgpu::Buffer, to: &wgpu::Buffer| {
-            let entries = [
-                (0, &uniform),
-                (1, &offsets),
-                (2, &incident),
-                (3, &other),
-                (4, &wins),
-                (5, &totals),
-                (6, from),
-                (7, to),
-            ]
-            .map(|(binding, buffer)| wgpu::BindGroupEntry {
-                binding,
-                resource: buffer.as_entire_binding(),
-            });
-            self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("bt_step"),
-                layout: &step_layout,
-                entries: &entries,
-            })
+        let step = |from, to| {
+            self.bind(
+                &self.bt_step,
+                &[
+                    &uniform, &offsets, &incident, &other, &wins, &totals, from, to,
+                ],
+            )
         };
         let (a_to_c, c_to_a) = (step(&a, &c), step(&c, &a));
         let step_groups = (b * n).div_ceil(256) as u32;

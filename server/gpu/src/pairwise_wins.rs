@@ -59,33 +59,10 @@ impl Gpu {
             let uniform = self.uniform(bytemuck::cast_slice(&params));
             let ranks = self.storage("ranks", bytemuck::cast_slice(&dense), false);
             let weight_buffer = self.storage("weights", bytemuck::cast_slice(&weights), false);
-            let layout = self.pairwise_wins.get_bind_group_layout(0);
-            let bind = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("pairwise_wins"),
-                layout: &layout,
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: uniform.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: ranks.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: weight_buffer.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 3,
-                        resource: wins.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 4,
-                        resource: ties.as_entire_binding(),
-                    },
-                ],
-            });
+            let bind = self.bind(
+                &self.pairwise_wins,
+                &[&uniform, &ranks, &weight_buffer, &wins, &ties],
+            );
             let mut encoder = self.device.create_command_encoder(&Default::default());
             {
                 let mut pass = encoder.begin_compute_pass(&Default::default());

@@ -67,31 +67,7 @@ impl Gpu {
         let b = self.storage("pi_b", bytemuck::cast_slice(&pi), true);
         let params = [n as u32, 0, 0, 0];
         let uniform = self.uniform(bytemuck::cast_slice(&params));
-        let layout = self.power_step.get_bind_group_layout(0);
-        let bind = |from: &wgpu::Buffer, to: &wgpu::Buffer| {
-            self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("power_step"),
-                layout: &layout,
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: uniform.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: c.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: from.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 3,
-                        resource: to.as_entire_binding(),
-                    },
-                ],
-            })
-        };
+        let bind = |from, to| self.bind(&self.power_step, &[&uniform, &c, from, to]);
         let (a_to_b, b_to_a) = (bind(&a, &b), bind(&b, &a));
         let groups = n.div_ceil(256) as u32;
         let mut done = 0u64;
