@@ -8,6 +8,7 @@
 //! not tied to samples; the host bootstrap (`bootstrap` on a leaderboard request) resamples
 //! samples and reruns the whole method, which gives the same kind of interval for score data.
 
+use podium_numerics::resample;
 use podium_numerics::stats::quantile;
 use podium_plugin_api::abi::{
     PODIUM_METHOD_SEEDED, PODIUM_METHOD_USES_COMPARISONS, PODIUM_METHOD_USES_MEASUREMENTS,
@@ -89,30 +90,6 @@ fn read_alpha(params: &Params) -> Result<Alpha, MethodError> {
             )),
         },
     }
-}
-
-/// The units of each bootstrap stratum (one stratum of all units when `strata` is empty).
-fn strata_members(units: usize, strata: &[u32]) -> Vec<Vec<usize>> {
-    if strata.is_empty() {
-        return vec![(0..units).collect()];
-    }
-    let mut groups: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
-    for (u, &s) in strata.iter().enumerate() {
-        groups.entry(s).or_default().push(u);
-    }
-    groups.into_values().collect()
-}
-
-/// Multiplicities of one bootstrap replicate: as many units as each stratum has, drawn from it
-/// with replacement.
-fn replicate_counts(units: usize, groups: &[Vec<usize>], rng: &mut SplitMix64) -> Vec<u32> {
-    let mut counts = vec![0u32; units];
-    for members in groups {
-        for _ in 0..members.len() {
-            counts[members[rng.below(members.len() as u64) as usize]] += 1;
-        }
-    }
-    counts
 }
 
 impl Method for AlphaRank {
@@ -250,11 +227,17 @@ impl Method for AlphaRank {
         host.progress(if resamples > 0 { 0.1 } else { 0.95 });
         let mut replicates: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples); n];
         let (mut failed, mut lost_pairs) = (0usize, 0usize);
-        let groups = strata_members(game.data.units(), &game.strata);
+        // Verdicts form one stratum; samples are stratified by benchmark.
+        let groups = if game.strata.is_empty() {
+            vec![(0..game.data.units()).collect()]
+        } else {
+            resample::strata(game.strata.iter().copied())
+        };
+        let mut counts = vec![0u32; game.data.units()];
         for r in 0..resamples {
             host.check_cancelled()?;
             let mut rng = SplitMix64::stream(seed, r as u64);
-            let counts = replicate_counts(game.data.units(), &groups, &mut rng);
+            resample::stratified_counts(&groups, &mut rng, &mut counts);
             let resampled = game.payoff(host, data, Some(&counts))?;
             // Pairs measured in the data but not in this replicate count as coin flips there.
             lost_pairs += resampled.unmeasured.len() - unmeasured.len();

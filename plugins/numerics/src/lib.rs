@@ -9,4 +9,5 @@
 
 pub mod graph;
 pub mod linalg;
+pub mod resample;
 pub mod stats;

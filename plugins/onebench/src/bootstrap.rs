@@ -10,6 +10,7 @@
 //! a model's only win still has an estimate. The interval of a model is the percentile
 //! interval of its centred log-strength over the replicates that converged.
 
+use podium_numerics::resample;
 use podium_numerics::stats::quantile;
 use podium_plugin_api::sdk::{BtBatch, BtOptions, Dataset, Device, Host, MethodError, Output};
 use podium_synth::SplitMix64;
@@ -46,22 +47,17 @@ pub fn bootstrap(
             }
         }
     }
-    let mut strata: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
-    for (s, &b) in data.sample_benchmarks.iter().enumerate() {
-        strata.entry(b).or_default().push(s);
-    }
+    let strata = resample::strata(data.sample_benchmarks.iter().copied());
     let replicates = params.resamples as usize;
     let mut wins = Vec::with_capacity(replicates * compared.len() * 2);
     let mut counts = vec![0u32; data.sample_count()];
     for r in 0..replicates {
         host.check_cancelled()?;
-        let mut rng = SplitMix64::stream(seed, r as u64);
-        counts.fill(0);
-        for members in strata.values() {
-            for _ in 0..members.len() {
-                counts[members[rng.below(members.len() as u64) as usize]] += 1;
-            }
-        }
+        resample::stratified_counts(
+            &strata,
+            &mut SplitMix64::stream(seed, r as u64),
+            &mut counts,
+        );
         let replicate = pairs.replicate(host, params.ties, &counts, block)?;
         for &[i, j] in &compared {
             let (i, j) = (i as usize, j as usize);
