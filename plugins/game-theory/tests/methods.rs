@@ -8,7 +8,7 @@ use podium_plugin_api::abi::{
     PodiumStatus,
 };
 use podium_plugin_api::sdk::Host;
-use podium_plugin_api::testing::{Fixture, Plugin};
+use podium_plugin_api::testing::{Fixture, Plugin, max_abs_diff};
 use podium_synth::SplitMix64;
 
 fn plugin() -> Plugin {
@@ -83,9 +83,8 @@ fn alpha_rank_on_verdicts_is_the_kernel_on_their_payoffs() {
         &Host::detached(),
     )
     .unwrap();
-    for (got, want) in call.all_scores().iter().zip(&expected.pi) {
-        assert!((got - want).abs() < 1e-15, "{got} vs {want}");
-    }
+    let gap = max_abs_diff(&call.all_scores(), &expected.pi);
+    assert!(gap < 1e-15, "max |Δ| = {gap:e}");
     assert!((call.all_scores().iter().sum::<f64>() - 1.0).abs() < 1e-12);
     // The strongest model (m0) leads.
     let s = call.all_scores();
@@ -108,9 +107,8 @@ fn alpha_rank_on_verdicts_is_the_kernel_on_their_payoffs() {
         &Host::detached(),
     )
     .unwrap();
-    for (got, want) in other.all_scores().iter().zip(&expected.pi) {
-        assert!((got - want).abs() < 1e-15);
-    }
+    let gap = max_abs_diff(&other.all_scores(), &expected.pi);
+    assert!(gap < 1e-15, "max |Δ| = {gap:e}");
 }
 
 #[test]
@@ -155,9 +153,8 @@ fn payoffs_from_scores_count_sample_wins_with_half_ties() {
         &Host::detached(),
     )
     .unwrap();
-    for (got, want) in call.all_scores().iter().zip(&expected.pi) {
-        assert!((got - want).abs() < 1e-15, "{got} vs {want}");
-    }
+    let gap = max_abs_diff(&call.all_scores(), &expected.pi);
+    assert!(gap < 1e-15, "max |Δ| = {gap:e}");
     assert_eq!(call.extra("alpha_rank").unwrap()["payoff"]["units"], 3);
     // m0 and m1 are symmetric.
     let s = call.all_scores();
@@ -266,9 +263,8 @@ fn nash_averaging_scores_are_payoffs_against_the_equilibrium() {
     call.assert_ok();
     let a = nash::logit_payoff(&payoff_of(&f, n), n, 0.01);
     let eq = nash::max_entropy_nash(&a, n).unwrap();
-    for (got, want) in call.all_scores().iter().zip(&eq.scores) {
-        assert!((got - want).abs() < 1e-14, "{got} vs {want}");
-    }
+    let gap = max_abs_diff(&call.all_scores(), &eq.scores);
+    assert!(gap < 1e-14, "max |Δ| = {gap:e}");
     let extra = call.extra("nash_averaging").unwrap();
     let p: Vec<f64> = (0..n)
         .map(|i| extra["p"][format!("m{i}")].as_f64().unwrap())
@@ -461,7 +457,6 @@ fn score_payoffs_and_power_iteration_run_on_the_host_kernels() {
     assert_eq!(old.all_scores(), host.all_scores());
     // Power iteration agrees with the exact solve.
     let dense = plugin().run("alpha-rank", &g, r#"{"alpha": 2}"#);
-    for (a, b) in dense.all_scores().iter().zip(host.all_scores()) {
-        assert!((a - b).abs() < 1e-11, "{a} vs {b}");
-    }
+    let gap = max_abs_diff(&dense.all_scores(), &host.all_scores());
+    assert!(gap < 1e-11, "max |Δ| = {gap:e}");
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use podium_game_theory::alpharank::{self, SolveOptions};
 use podium_game_theory::nash;
 use podium_plugin_api::sdk::Host;
+use podium_plugin_api::testing::max_abs_diff;
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
@@ -35,14 +36,6 @@ fn matrix(v: &Value) -> Vec<f64> {
         .collect()
 }
 
-fn max_diff(a: &[f64], b: &[f64]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max)
-}
-
 fn solve(payoff: &[f64], n: usize, alpha: f64, m: f64) -> Vec<f64> {
     alpharank::alpha_rank(
         payoff,
@@ -64,7 +57,7 @@ fn check_alpha_rank(name: &str, case: &Value, payoff: &[f64], n: usize) -> f64 {
         let used = case["alpha_used"].as_f64().unwrap();
         // OpenSpiel's π at the α it returned is π at that α.
         let at_used = solve(payoff, n, used, m);
-        let diff = max_diff(&at_used, &expected);
+        let diff = max_abs_diff(&at_used, &expected);
         assert!(diff < 1e-8, "{name}: π at α = {used}: {diff:e}");
         let ours = alpharank::sweep(
             payoff,
@@ -78,11 +71,11 @@ fn check_alpha_rank(name: &str, case: &Value, payoff: &[f64], n: usize) -> f64 {
         if case["sweep_failures"].as_u64() == Some(0) {
             // Without OpenSpiel's overflow retries the two sweeps walk the same α's.
             assert_eq!(ours.alpha, used, "{name}");
-            assert!(max_diff(&ours.result.pi, &expected) < 1e-8, "{name}");
+            assert!(max_abs_diff(&ours.result.pi, &expected) < 1e-8, "{name}");
         } else {
             // OpenSpiel overflowed on the way and shrank its step; both end converged.
             assert!(
-                max_diff(&ours.result.pi, &expected) < 1e-4,
+                max_abs_diff(&ours.result.pi, &expected) < 1e-4,
                 "{name}: sweep at α = {} vs OpenSpiel's {used}",
                 ours.alpha
             );
@@ -93,7 +86,7 @@ fn check_alpha_rank(name: &str, case: &Value, payoff: &[f64], n: usize) -> f64 {
         let ours = solve(payoff, n, alpha, m);
         match (&case["pi"], &case["pi_numpy_gth"]) {
             (Value::Array(_), _) => {
-                let diff = max_diff(&ours, &floats(&case["pi"]));
+                let diff = max_abs_diff(&ours, &floats(&case["pi"]));
                 assert!(diff < 1e-8, "{name}: {diff:e}");
                 diff
             }
@@ -101,7 +94,7 @@ fn check_alpha_rank(name: &str, case: &Value, payoff: &[f64], n: usize) -> f64 {
                 // OpenSpiel failed (its ρ overflows to ∞/∞ at α·|ΔM| > 709); the script's own
                 // numpy GTH solve is the reference.
                 assert!(case["error"].is_string(), "{name}");
-                let diff = max_diff(&ours, &floats(&case["pi_numpy_gth"]));
+                let diff = max_abs_diff(&ours, &floats(&case["pi_numpy_gth"]));
                 assert!(diff < 1e-8, "{name} (numpy GTH): {diff:e}");
                 diff
             }
@@ -141,14 +134,14 @@ fn nash_averaging_matches_the_lp_equilibrium() {
                 let a = nash::logit_payoff(&matrix(&case["P"]), n, clip.as_f64().unwrap());
                 // Built from the upper triangle, ours is exactly antisymmetric; the file's A
                 // (logit of every entry) agrees to rounding.
-                assert!(max_diff(&a, &matrix(&case["A"])) < 1e-12, "{name}");
+                assert!(max_abs_diff(&a, &matrix(&case["A"])) < 1e-12, "{name}");
                 a
             }
             _ => matrix(&case["A"]),
         };
         let eq = nash::max_entropy_nash(&a, n).expect("equilibrium");
         let expected = floats(&case["p"]);
-        let diff = max_diff(&eq.p, &expected);
+        let diff = max_abs_diff(&eq.p, &expected);
         assert!(diff < 1e-9, "{name}: p {:?} vs {expected:?}", eq.p);
         let support: Vec<usize> = case["support"]
             .as_array()
@@ -158,7 +151,7 @@ fn nash_averaging_matches_the_lp_equilibrium() {
             .collect();
         assert_eq!(eq.support, support, "{name}");
         assert!(
-            max_diff(&eq.scores, &floats(&case["scores"])) < 1e-9,
+            max_abs_diff(&eq.scores, &floats(&case["scores"])) < 1e-9,
             "{name}"
         );
         assert!(eq.violation <= 1e-12, "{name}");
