@@ -237,7 +237,7 @@ pub fn rules_json(rules: &Rules) -> Value {
             MatchRule::Sampled => "sampled: the higher value on one random sample measured for both wins; with no such sample the means decide",
         },
         "missing": "a model without a score on a benchmark loses to one with a score; both missing: a tie; models without any measurement do not play",
-        "pairing": "active models grouped by current points, shuffled within a group, neighbours paired",
+        "pairing": "active models grouped by current points; each group paired by a uniformly random perfect matching (an odd group's bye or float is a uniformly random member)",
         "elimination": "after each round T_k models chosen at random from the lowest-points group of active models (then the next group up), never below 2 active; eliminated models keep their points",
         "places": "ties in points share the places they span; P(first) and P(top-k) count a tied model fractionally",
         "top_k": rules.top_k,
@@ -266,8 +266,8 @@ impl Method for Csd {
     const DESCRIPTION: &'static str = "Competitive Swiss-System Dynamics (arXiv 2512.21010): \
         Monte Carlo Swiss tournaments over the benchmarks, one round per benchmark in a \
         curriculum order (default easiest first: highest mean score over models first). Each \
-        round groups the active models by current points, shuffles within a group and pairs \
-        neighbours; the higher per-benchmark mean score wins 1 point (ties: coin or half; odd \
+        round groups the active models by current points and pairs them at random within a \
+        group; the higher per-benchmark mean score wins 1 point (ties: coin or half; odd \
         groups: bye worth 0 or float to the next lower group). A model without a score on a \
         benchmark loses that match to one with a score (both missing: tie); models with no \
         measurement get no score. After each round `eliminate` models are removed at random \
