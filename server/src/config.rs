@@ -14,6 +14,10 @@ pub struct ServeConfig {
     /// Largest accepted request body, in bytes (larger ones get 413).
     #[arg(long, env = "PODIUM_MAX_BODY_BYTES", default_value_t = 512 * 1024 * 1024)]
     pub max_body_bytes: u64,
+    /// Largest accepted import upload (`POST /v1/imports`), in bytes; imports are spooled to
+    /// a temporary folder, not held in memory.
+    #[arg(long, env = "PODIUM_MAX_IMPORT_BYTES", default_value_t = 8 * 1024 * 1024 * 1024)]
+    pub max_import_bytes: u64,
     /// Database connections kept in the pool.
     #[arg(long, env = "PODIUM_POOL_SIZE", default_value_t = 8)]
     pub pool_size: u32,
@@ -57,6 +61,7 @@ impl ServeConfig {
             database_url: database_url.to_owned(),
             bind: "127.0.0.1:0".into(),
             max_body_bytes: 512 * 1024 * 1024,
+            max_import_bytes: 8 * 1024 * 1024 * 1024,
             pool_size: 4,
             workers: Some(2),
             plugin_dir: None,

@@ -15,6 +15,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod imports;
 pub mod leaderboard;
 
 use actix_web::body::MessageBody;

@@ -1,6 +1,8 @@
-//! `podium`: the server binary. `podium serve` runs the HTTP API; `podium token create` mints
-//! API tokens; `podium openapi` prints the OpenAPI document (the committed copy is regenerated
-//! from it).
+//! `podium`: the server and its client in one binary. `podium serve` runs the HTTP API;
+//! `podium token create` mints API tokens; `podium openapi` prints the OpenAPI document (the
+//! committed copy is regenerated from it). `podium import`, `podium leaderboard`, `podium
+//! methods` and `podium benchmarks` are the client (`podium-cli`), talking to a server over
+//! HTTP.
 
 use std::io::Write;
 
@@ -34,6 +36,15 @@ enum Command {
     },
     /// Prints the OpenAPI document.
     Openapi,
+    /// Imports harness result files (lm-eval, inspect, HELM, arena, arena-hard, Every Eval
+    /// Ever) into a server, one submission per run; files already imported are skipped.
+    Import(podium_cli::ImportArgs),
+    /// Computes a leaderboard on a server and prints it.
+    Leaderboard(podium_cli::LeaderboardArgs),
+    /// Lists a server's ranking methods.
+    Methods(podium_cli::ListArgs),
+    /// Lists a server's benchmarks.
+    Benchmarks(podium_cli::ListArgs),
 }
 
 #[derive(Subcommand)]
@@ -91,7 +102,32 @@ fn main() -> anyhow::Result<()> {
             print!("{}", openapi_json());
             Ok(())
         }
+        Command::Import(args) => client(podium_cli::import::run(&args).map(|_| ())),
+        Command::Leaderboard(args) => {
+            client(podium_cli::leaderboard::leaderboard(&args).map(|text| print!("{text}")))
+        }
+        Command::Methods(args) => {
+            client(podium_cli::leaderboard::methods(&args).map(|text| print!("{text}")))
+        }
+        Command::Benchmarks(args) => {
+            client(podium_cli::leaderboard::benchmarks(&args).map(|text| print!("{text}")))
+        }
     }
+}
+
+/// Client commands report their own errors (already worded for a person) and exit 1; usage
+/// errors exit 2, as clap's do.
+fn client(outcome: Result<(), podium_cli::CliError>) -> anyhow::Result<()> {
+    if let Err(err) = outcome {
+        eprintln!("error: {err}");
+        let code = if matches!(err, podium_cli::CliError::Usage(_)) {
+            2
+        } else {
+            1
+        };
+        std::process::exit(code);
+    }
+    Ok(())
 }
 
 #[actix_web::main]

@@ -7,6 +7,7 @@
 pub mod analyses;
 pub mod benchmarks;
 pub mod health;
+pub mod imports;
 pub mod jobs;
 pub mod leaderboards;
 pub mod models;
@@ -60,6 +61,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(submissions::create_submission)
         .service(submissions::get_submission)
         .service(submissions::retract_submission)
+        .service(imports::create_import)
+        .service(imports::get_import)
         .service(plugins::list_plugins)
         .service(plugins::list_methods)
         .service(plugins::rescan_plugins)

@@ -209,6 +209,44 @@ pub struct SubmissionReceipt {
     pub created: Created,
 }
 
+/// The answer to an import of a harness's files (`POST /v1/imports`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ImportReceipt {
+    /// The format the files were read as (`lm-eval`, `inspect`, `helm`, `arena`, `arena-hard`,
+    /// `eee`).
+    pub format: String,
+    /// The files read, by name.
+    pub files: Vec<String>,
+    /// True when the same content (same format, options and bytes) was imported before and
+    /// still counts: nothing new was stored, `submission` is the original receipt.
+    pub replayed: bool,
+    /// The submission the import became.
+    pub submission: SubmissionReceipt,
+    /// Distinct models, benchmarks and samples the files named (absent on a replay, when the
+    /// files are not read again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<ImportCounts>,
+    /// What the files held that was deliberately not imported, and why (e.g. corpus-level
+    /// metrics, HELM's bookkeeping statistics, games without a verdict).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+}
+
+/// What an imported unit held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ImportCounts {
+    /// Distinct models.
+    pub models: u64,
+    /// Distinct benchmarks.
+    pub benchmarks: u64,
+    /// Distinct (benchmark, sample) pairs.
+    pub samples: u64,
+    /// Measurement records.
+    pub measurements: u64,
+    /// Comparison records.
+    pub comparisons: u64,
+}
+
 /// A submission's record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SubmissionView {
@@ -216,7 +254,7 @@ pub struct SubmissionView {
     pub id: i64,
     /// When it was accepted.
     pub created_at: DateTime<Utc>,
-    /// How it arrived (`ndjson`, `json`, later harness formats).
+    /// How it arrived (`ndjson`, `json`, or an import format such as `lm-eval`).
     pub source_format: String,
     /// SHA-256 of the request body, hex.
     pub content_hash: String,

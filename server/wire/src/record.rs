@@ -378,10 +378,18 @@ impl Record<'_> {
     }
 }
 
-/// Why one line (or one element of a JSON array) was refused.
+/// Why one line (or one element of a JSON array, or one place in an imported file) was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LineError {
-    /// 1-based line number in an NDJSON body, or 1-based element number in a JSON array body.
+    /// For imports (`POST /v1/imports`): the file at fault, as uploaded or named on the command
+    /// line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// For imports of archives (inspect `.eval`): the member of the archive at fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    /// 1-based line number in an NDJSON body, or 1-based element number in a JSON array body;
+    /// for imports, the line of the file (or member); 0 when the error is about a whole file.
     pub line: u64,
     /// The field at fault; absent when the line as a whole is wrong (not JSON, too long).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -390,10 +398,40 @@ pub struct LineError {
     pub reason: String,
 }
 
+impl std::fmt::Display for LineError {
+    /// `file[member]:line: field: reason`, leaving out what is not known.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut place = String::new();
+        if let Some(file) = &self.file {
+            place.push_str(file);
+        }
+        if let Some(member) = &self.member {
+            place.push_str(&format!("[{member}]"));
+        }
+        if self.line > 0 {
+            if place.is_empty() {
+                place.push_str("line ");
+            } else {
+                place.push(':');
+            }
+            place.push_str(&self.line.to_string());
+        }
+        if !place.is_empty() {
+            write!(f, "{place}: ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        f.write_str(&self.reason)
+    }
+}
+
 impl LineError {
     /// An error about one field of a line.
     pub fn field(line: u64, field: &str, reason: impl Into<String>) -> Self {
         LineError {
+            file: None,
+            member: None,
             line,
             field: Some(field.to_owned()),
             reason: reason.into(),
@@ -403,6 +441,8 @@ impl LineError {
     /// An error about a whole line.
     pub fn whole(line: u64, reason: impl Into<String>) -> Self {
         LineError {
+            file: None,
+            member: None,
             line,
             field: None,
             reason: reason.into(),
