@@ -7,6 +7,8 @@
 //! submission. Errors of the storage layer's whole-batch checks come back with record numbers;
 //! [`Places`] turns them into the file, member and line the record was read from.
 
+use std::collections::HashMap;
+
 use podium_import::{Format, ImportError, Location, Options, Sink, Unit, UnitFile};
 use podium_storage::StorageError;
 use podium_storage::ingest::{self, BatchBuilder, Outcome, SubmissionMeta};
@@ -19,28 +21,53 @@ use crate::error::ApiError;
 #[derive(Default)]
 struct Places {
     names: Vec<(String, Option<String>)>,
+    index: HashMap<(String, Option<String>), u32>,
     records: Vec<(u32, u64)>,
 }
 
 impl Places {
     fn add(&mut self, at: &Location) -> u64 {
-        let same =
-            |(file, member): &(String, Option<String>)| *file == at.file && *member == at.member;
-        let index = match self.names.last() {
-            Some(last) if same(last) => self.names.len() - 1,
-            _ => match self.names.iter().rposition(same) {
-                Some(i) => i,
-                None => {
-                    self.names.push((at.file.clone(), at.member.clone()));
-                    self.names.len() - 1
+        let last = self.names.len().checked_sub(1);
+        let index = match last {
+            // Records come in runs from one place: the common case costs no hashing.
+            Some(i) if self.names[i].0 == at.file && self.names[i].1 == at.member => i as u32,
+            _ => {
+                let key = (at.file.clone(), at.member.clone());
+                match self.index.get(&key) {
+                    Some(&i) => i,
+                    None => {
+                        let i = self.names.len() as u32;
+                        self.names.push(key.clone());
+                        self.index.insert(key, i);
+                        i
+                    }
                 }
-            },
+            }
         };
-        self.records.push((index as u32, at.line));
+        self.records.push((index, at.line));
         self.records.len() as u64
     }
 
+    /// Where record `number` was read, as `file[member]:line`.
+    fn describe(&self, number: u64) -> Option<String> {
+        let &(name, line) = usize::try_from(number)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| self.records.get(i))?;
+        let (file, member) = &self.names[name as usize];
+        let mut text = file.clone();
+        if let Some(member) = member {
+            text.push_str(&format!("[{member}]"));
+        }
+        if line > 0 {
+            text.push_str(&format!(":{line}"));
+        }
+        Some(text)
+    }
+
     /// Rewrites an error about record number `error.line` into one about its file and line.
+    /// The batch's own messages refer to other records as "line N" (e.g. "repeats the
+    /// measurement of line N"); those numbers are record numbers too and are rewritten.
     fn locate(&self, mut error: LineError) -> LineError {
         let Some(&(name, line)) = usize::try_from(error.line)
             .ok()
@@ -53,7 +80,29 @@ impl Places {
         error.file = Some(file.clone());
         error.member = member.clone();
         error.line = line;
+        error.reason = self.rewrite_references(&error.reason);
         error
+    }
+
+    fn rewrite_references(&self, reason: &str) -> String {
+        let mut out = String::with_capacity(reason.len());
+        let mut rest = reason;
+        while let Some(at) = rest.find("line ") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 5..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            match after[..digits]
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| self.describe(n))
+            {
+                Some(place) => out.push_str(&place),
+                None => out.push_str(&rest[at..at + 5 + digits]),
+            }
+            rest = &after[digits..];
+        }
+        out.push_str(rest);
+        out
     }
 }
 
@@ -102,7 +151,8 @@ pub fn run(
     check_files(format, &job.files)?;
     let label = names(&job.files).join(", ");
     let unit = Unit::new(format, label, job.files);
-    let content_hash = podium_import::unit_hash(&unit, &job.options).map_err(import_error)?;
+    let options = job.options.normalized();
+    let content_hash = podium_import::unit_hash(&unit, &options).map_err(import_error)?;
     let meta = SubmissionMeta {
         token_id: job.token_id,
         source_format: format.name().to_owned(),
@@ -110,14 +160,15 @@ pub fn run(
         idempotency_key: job.idempotency_key,
     };
     let files = names(&unit.files);
-    let mut conn = store.conn()?;
-    // A replay is answered before the files are read again.
-    match ingest::find_prior(
-        &mut conn,
+    // A replay is answered before the files are read again. The connection goes back to the
+    // pool while the files are read (that can take minutes); ingest takes one again.
+    let prior = ingest::find_prior(
+        &mut *store.conn()?,
         meta.token_id,
         meta.idempotency_key.as_deref(),
         &content_hash,
-    )? {
+    )?;
+    match prior {
         ingest::Prior::Replay(stored) => {
             return Ok((
                 ImportReceipt {
@@ -143,7 +194,7 @@ pub fn run(
     };
     let summary = podium_import::read_unit(
         &unit,
-        &job.options,
+        &options,
         &podium_import::Limits::default(),
         &mut sink,
     )
@@ -156,7 +207,7 @@ pub fn run(
             errors.into_iter().map(|e| places.locate(e)).collect(),
         )
     })?;
-    let outcome = match ingest::ingest(&mut conn, &meta, &batch) {
+    let outcome = match ingest::ingest(&mut *store.conn()?, &meta, &batch) {
         Err(StorageError::Rejected(errors)) => {
             let count = errors.len();
             return Err(ApiError::rejected(
@@ -313,6 +364,17 @@ mod tests {
         assert_eq!(located.line, 9);
         let located = places.locate(LineError::field(2, "metric_kind", "contradicts"));
         assert_eq!(located.member.as_deref(), Some("samples/1_epoch_1.json"));
+        // References to other records in the text become places too.
+        let located = places.locate(LineError::whole(
+            3,
+            "repeats the measurement of line 1 (same model); see line 99",
+        ));
+        assert_eq!(
+            located.reason,
+            "repeats the measurement of a.jsonl:3 (same model); see line 99"
+        );
+        let located = places.locate(LineError::whole(3, "contradicts line 2"));
+        assert_eq!(located.reason, "contradicts b.eval[samples/1_epoch_1.json]");
         // Numbers outside the batch stay as they are.
         assert_eq!(places.locate(LineError::whole(7, "x")).line, 7);
     }

@@ -299,6 +299,36 @@ fn malformed_uploads_name_file_line_and_field_and_store_nothing() {
     );
     let benchmarks = server.get("/v1/benchmarks");
     assert_eq!(benchmarks.json["items"], Value::Array(Vec::new()));
+
+    // A record repeating another: both places are named by file and line, not by record.
+    let eee = String::from_utf8(read(&fixtures().join("eee/instances.jsonl"))).unwrap();
+    let first = eee.lines().next().unwrap();
+    let repeated = format!("{first}\n{first}\n");
+    let answer = import(
+        &server,
+        &token,
+        "format=eee",
+        &one("dup.jsonl", repeated.into_bytes()),
+    );
+    assert_eq!(answer.status, 422, "{}", answer.text());
+    let error = &answer.json["errors"][0];
+    assert_eq!(error["file"], "dup.jsonl", "{}", answer.json);
+    assert_eq!(error["line"], 2, "{}", answer.json);
+    assert!(
+        error["reason"].as_str().unwrap().contains("dup.jsonl:1"),
+        "{}",
+        answer.json
+    );
+    assert_eq!(server.data_version(), version);
+
+    // The upload cap counts the whole multipart body, whatever its parts.
+    let small = Server::start_with(&db.url, &[("PODIUM_MAX_IMPORT_BYTES", "2000")]);
+    let many: Files = (0..100)
+        .map(|i| (format!("f{i}.jsonl"), b"{}".to_vec()))
+        .collect();
+    let answer = import(&small, &token, "format=arena", &many);
+    assert_eq!(answer.status, 413, "{}", answer.text());
+    assert_eq!(small.data_version(), version);
 }
 
 /// Runs the `podium` client with the server's URL and a token in the environment.

@@ -70,11 +70,13 @@ pub fn run(args: &ImportArgs) -> Result<ImportTally, CliError> {
             ))
         })?),
     };
+    // Normalised exactly as the server does, so the unit hashes agree.
     let options = Options {
         model: args.model.clone(),
         benchmark: args.benchmark.clone(),
         baseline: args.baseline.clone(),
-    };
+    }
+    .normalized();
     let found = discover(&args.paths, forced).map_err(CliError::Import)?;
     for ignored in &found.ignored {
         eprintln!(

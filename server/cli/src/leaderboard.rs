@@ -78,7 +78,14 @@ fn split_pair<'a>(text: &'a str, flag: &str) -> Result<(&'a str, &'a str), CliEr
 pub fn request_body(args: &LeaderboardArgs) -> Result<Value, CliError> {
     let mut metrics = Map::new();
     for pair in &args.metrics {
-        let (benchmark, metric) = split_pair(pair, "--metric")?;
+        // Benchmark names may hold `=` (HELM's `mmlu:subject=philosophy,…`); metric names
+        // from the importers do not: split at the last one.
+        let (benchmark, metric) = pair
+            .rsplit_once('=')
+            .filter(|(b, m)| !b.is_empty() && !m.is_empty())
+            .ok_or_else(|| {
+                CliError::Usage(format!("--metric takes BENCHMARK=METRIC, not {pair:?}"))
+            })?;
         metrics.insert(benchmark.to_owned(), Value::String(metric.to_owned()));
     }
     let mut params = Map::new();
@@ -382,6 +389,8 @@ mod tests {
             "b",
             "--metric",
             "a=exact_match,none",
+            "--metric",
+            "mmlu:subject=philosophy,method=joint=quasi_exact_match",
             "--param",
             "ties=\"davidson\"",
             "--param",
@@ -396,6 +405,10 @@ mod tests {
         let body = request_body(&w.args).unwrap();
         assert_eq!(body["selection"]["benchmarks"], json!(["a", "b"]));
         assert_eq!(body["selection"]["metrics"]["a"], json!("exact_match,none"));
+        assert_eq!(
+            body["selection"]["metrics"]["mmlu:subject=philosophy,method=joint"],
+            json!("quasi_exact_match")
+        );
         assert_eq!(body["params"]["ties"], json!("davidson"));
         assert_eq!(body["params"]["iterations"], json!(50));
         assert_eq!(body["params"]["label"], json!("plain text"));

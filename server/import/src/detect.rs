@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use std::io::{BufRead, BufReader};
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use crate::lines::first_line;
 use crate::{Format, ImportError, Location, Unit, UnitFile};
@@ -196,7 +199,9 @@ fn lm_eval_units(dir: &Path, files: &[PathBuf]) -> Vec<Unit> {
         for (i, sample) in samples.iter().enumerate() {
             let name = base_name(sample);
             let belongs = if time.is_empty() {
-                !claimed[i]
+                // An untimed results.json takes only untimed samples files: a timestamped one
+                // belongs to a timestamped run.
+                !claimed[i] && !has_run_time(&name)
             } else {
                 name.ends_with(&format!("_{time}.jsonl"))
             };
@@ -216,6 +221,17 @@ fn lm_eval_units(dir: &Path, files: &[PathBuf]) -> Vec<Unit> {
         units.push(Unit::new(Format::LmEval, label, unit_files));
     }
     units
+}
+
+/// Whether a samples file name ends with lm-eval's run time (`…_2026-01-21T03-44-18.458309`).
+fn has_run_time(name: &str) -> bool {
+    name.strip_suffix(".jsonl")
+        .and_then(|rest| rest.rsplit_once('_'))
+        .is_some_and(|(_, time)| {
+            time.len() >= 19
+                && time.as_bytes()[10] == b'T'
+                && time[..4].bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 /// The unit a file named on the command line stands for (`None`: not recognised).
@@ -281,13 +297,7 @@ pub fn sniff_named(path: &Path, name: &str) -> std::io::Result<Option<Format>> {
         return Ok(Some(Format::Helm));
     }
     if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-        let Some(line) = first_line(path, SNIFF_BYTES * 16)? else {
-            return Ok(None);
-        };
-        let Ok(Value::Object(first)) = serde_json::from_slice::<Value>(&line) else {
-            return Ok(None);
-        };
-        return Ok(jsonl_format(&first));
+        return first_record_keys(path).map(|keys| keys.and_then(|k| jsonl_format(&k)));
     }
     if lower.ends_with(".csv") {
         let Some(header) = first_line(path, SNIFF_BYTES)? else {
@@ -332,16 +342,43 @@ pub fn sniff_named(path: &Path, name: &str) -> std::io::Result<Option<Format>> {
     Ok(None)
 }
 
-/// The JSONL format whose first record is `first`.
-fn jsonl_format(first: &serde_json::Map<String, Value>) -> Option<Format> {
-    let has = |k: &str| first.contains_key(k);
-    if has("games") && has("model") {
+/// Which of the recognising fields the first record of a JSONL file has. The values are
+/// skipped unbuilt, so a first line of any size (an agentic transcript) costs no memory.
+#[derive(Deserialize)]
+struct FirstKeys {
+    games: Option<IgnoredAny>,
+    model: Option<IgnoredAny>,
+    model_a: Option<IgnoredAny>,
+    model_b: Option<IgnoredAny>,
+    winner: Option<IgnoredAny>,
+    evaluation_id: Option<IgnoredAny>,
+    sample_id: Option<IgnoredAny>,
+    model_id: Option<IgnoredAny>,
+    doc_id: Option<IgnoredAny>,
+    metrics: Option<IgnoredAny>,
+    doc_hash: Option<IgnoredAny>,
+}
+
+/// The keys of the first JSON value of a file, or `None` when it is not a JSON object.
+fn first_record_keys(path: &Path) -> std::io::Result<Option<FirstKeys>> {
+    let mut input = BufReader::new(std::fs::File::open(path)?);
+    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    let mut values = serde_json::Deserializer::from_reader(input).into_iter::<FirstKeys>();
+    Ok(values.next().and_then(Result::ok))
+}
+
+/// The JSONL format whose first record has `keys`.
+fn jsonl_format(keys: &FirstKeys) -> Option<Format> {
+    let has = |k: &Option<IgnoredAny>| k.is_some();
+    if has(&keys.games) && has(&keys.model) {
         Some(Format::ArenaHard)
-    } else if has("model_a") && has("model_b") && has("winner") {
+    } else if has(&keys.model_a) && has(&keys.model_b) && has(&keys.winner) {
         Some(Format::Arena)
-    } else if has("evaluation_id") && has("sample_id") && has("model_id") {
+    } else if has(&keys.evaluation_id) && has(&keys.sample_id) && has(&keys.model_id) {
         Some(Format::Eee)
-    } else if has("doc_id") && (has("metrics") || has("doc_hash")) {
+    } else if has(&keys.doc_id) && (has(&keys.metrics) || has(&keys.doc_hash)) {
         Some(Format::LmEval)
     } else {
         None

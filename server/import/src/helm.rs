@@ -23,7 +23,10 @@
 //!
 //! HELM's bookkeeping stats (token counts, runtimes, finish reasons, costs, log-probabilities)
 //! describe the run, not the answer's quality, and are skipped with one note naming them.
-//! Per-instance stats carry no direction, so none is declared.
+//! Per-instance stats carry no direction; HELM's schema marks a few families lower-is-better
+//! (calibration error, bias, toxicity, bits per byte, perplexity), and those are declared so
+//! (the server would otherwise take an undeclared metric as higher-is-better, for good).
+//! Everything else is left undeclared: higher is better.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::File;
@@ -118,6 +121,22 @@ fn is_bookkeeping(name: &str) -> bool {
             name,
             "batch_size" | "prompt_truncated" | "max_prob" | "logprob"
         )
+}
+
+/// Whether lower values of a HELM stat are better, per the families HELM's schema marks
+/// `lower_is_better`.
+fn lower_is_better(name: &str) -> bool {
+    [
+        "ece_",
+        "bias_metric",
+        "toxic_frac",
+        "expected_max_toxicity",
+        "max_toxicity_probability",
+    ]
+    .iter()
+    .any(|prefix| name.starts_with(prefix))
+        || name.contains("perplexity")
+        || name == "bits_per_byte"
 }
 
 /// The run name without the arguments that name the model: `scenario:k=v,…`.
@@ -345,7 +364,7 @@ impl Run<'_> {
                     sample_metadata: sample_metadata.clone(),
                     model_metadata: self.model_metadata.clone(),
                     metric_kind: None,
-                    higher_is_better: None,
+                    higher_is_better: lower_is_better(name).then_some(false),
                     sample_embedding: None,
                     embedding_space: None,
                 }),
@@ -378,6 +397,21 @@ mod tests {
             "boolq:data_augmentation=canonical"
         );
         assert_eq!(benchmark_name("plain"), "plain");
+    }
+
+    #[test]
+    fn lower_is_better_families_are_recognised() {
+        for name in [
+            "ece_10_bin",
+            "bias_metric:mode=associations",
+            "toxic_frac",
+            "bits_per_byte",
+        ] {
+            assert!(lower_is_better(name), "{name}");
+        }
+        for name in ["exact_match", "f1_score", "rouge_l", "quasi_exact_match@5"] {
+            assert!(!lower_is_better(name), "{name}");
+        }
     }
 
     #[test]

@@ -111,6 +111,26 @@ pub struct Options {
     pub baseline: Option<String>,
 }
 
+impl Options {
+    /// The options as both the server and the CLI use them: trimmed, empty ones dropped. The
+    /// unit hash is taken over these, so the CLI's "already imported?" question and the
+    /// server's answer agree.
+    pub fn normalized(&self) -> Options {
+        let clean = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        Options {
+            model: clean(&self.model),
+            benchmark: clean(&self.benchmark),
+            baseline: clean(&self.baseline),
+        }
+    }
+}
+
 /// Size caps that keep a reader's memory bounded whatever the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -121,6 +141,8 @@ pub struct Limits {
     pub max_member_bytes: u64,
     /// Most errors collected before reading stops.
     pub max_errors: usize,
+    /// Most records one unit may hold (a caller keeps them in memory until they are stored).
+    pub max_records: u64,
 }
 
 impl Default for Limits {
@@ -129,6 +151,7 @@ impl Default for Limits {
             max_line_bytes: 64 << 20,
             max_member_bytes: 512 << 20,
             max_errors: 100,
+            max_records: 50_000_000,
         }
     }
 }
@@ -408,6 +431,9 @@ impl<'s> Reader<'s> {
                 name("model_b", &c.model_b);
                 name("benchmark", &c.benchmark);
                 name("sample", &c.sample);
+                if let Some(judge) = &c.judge {
+                    name("judge", judge);
+                }
                 if c.model_a == c.model_b {
                     problems.push(("model_b", "is the same model as model_a".into()));
                 }
@@ -425,6 +451,16 @@ impl<'s> Reader<'s> {
         if self.failed() {
             // Nothing will be stored; keep reading only to find more errors.
             return Ok(());
+        }
+        let records = self.summary.measurements + self.summary.comparisons;
+        if records >= self.limits.max_records {
+            return Err(self.fatal(at.error(
+                None,
+                format!(
+                    "the import holds more than {} records; split it into several runs",
+                    self.limits.max_records
+                ),
+            )));
         }
         match &record {
             Record::Measurement(m) => {

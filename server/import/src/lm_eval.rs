@@ -159,8 +159,20 @@ pub(crate) fn read(unit: &Unit, options: &Options, reader: &mut Reader<'_>) -> R
         if std::ptr::eq(file, results_file) {
             continue;
         }
-        match samples_task(&file.name, time) {
-            Some(task) => samples.push((file, task)),
+        match samples_task(&file.name) {
+            // A samples file of another run would be read with this run's model and
+            // directions: refuse it rather than mix runs.
+            Some((_, Some(other))) if other != time => {
+                reader.error(Location::file(&file.name).error(
+                    None,
+                    format!(
+                        "is from the lm-eval run of {other}, but the results file is {}; \
+                         import each run's results and samples files together",
+                        results_file.name
+                    ),
+                ))?;
+            }
+            Some((task, _)) => samples.push((file, task)),
             None => reader.skip(format!(
                 "{}: not an lm-eval samples_<task>_<time>.jsonl file",
                 file.name
@@ -215,17 +227,31 @@ pub(crate) fn read(unit: &Unit, options: &Options, reader: &mut Reader<'_>) -> R
     Ok(())
 }
 
-/// `samples_<task>_<time>.jsonl` → `<task>`.
-fn samples_task(name: &str, time: &str) -> Option<String> {
+/// Whether `text` looks like the time lm-eval puts in file names (`2026-01-21T03-44-18.458309`).
+fn is_run_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b'-'
+        && b[16] == b'-'
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 | 13 | 16 => *c == b'-',
+            10 => *c == b'T',
+            19 => *c == b'.',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// `samples_<task>_<time>.jsonl` → (`<task>`, `<time>` when the name carries one).
+fn samples_task(name: &str) -> Option<(String, Option<&str>)> {
     let rest = name.strip_prefix("samples_")?.strip_suffix(".jsonl")?;
-    let task = if time.is_empty() {
-        rest
-    } else {
-        rest.strip_suffix(time)
-            .and_then(|r| r.strip_suffix('_'))
-            .unwrap_or(rest)
+    let (task, time) = match rest.rsplit_once('_') {
+        Some((task, time)) if is_run_time(time) => (task, Some(time)),
+        _ => (rest, None),
     };
-    (!task.is_empty()).then(|| task.to_owned())
+    (!task.is_empty()).then(|| (task.to_owned(), time))
 }
 
 fn non_empty_string(value: Option<&Value>) -> Option<String> {
@@ -478,20 +504,22 @@ mod tests {
     fn task_names_come_from_samples_file_names() {
         let time = "2026-01-21T03-44-18.458309";
         assert_eq!(
-            samples_task(&format!("samples_math_perturbed_full_{time}.jsonl"), time).as_deref(),
-            Some("math_perturbed_full")
+            samples_task(&format!("samples_math_perturbed_full_{time}.jsonl")),
+            Some(("math_perturbed_full".to_owned(), Some(time)))
         );
         assert_eq!(
-            samples_task("samples_gsm8k.jsonl", "").as_deref(),
-            Some("gsm8k")
+            samples_task("samples_gsm8k.jsonl"),
+            Some(("gsm8k".to_owned(), None))
         );
-        // Another run's time stays in the name rather than being guessed away.
+        // Not a run time: part of the task's name.
         assert_eq!(
-            samples_task("samples_gsm8k_2025.jsonl", time).as_deref(),
-            Some("gsm8k_2025")
+            samples_task("samples_gsm8k_2025.jsonl"),
+            Some(("gsm8k_2025".to_owned(), None))
         );
-        assert_eq!(samples_task("results.jsonl", time), None);
-        assert_eq!(samples_task(&format!("samples__{time}.jsonl"), time), None);
+        assert_eq!(samples_task("results.jsonl"), None);
+        assert_eq!(samples_task(&format!("samples__{time}.jsonl")), None);
+        assert!(is_run_time("2024-01-01T00-00-00"));
+        assert!(!is_run_time("2024-01-01"));
     }
 
     #[test]

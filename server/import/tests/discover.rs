@@ -178,3 +178,126 @@ fn unit_hashes_follow_content_and_options_not_single_file_names() {
         unit_hash(&renamed, &Options::default()).unwrap()
     );
 }
+
+#[test]
+fn runs_of_different_times_are_not_mixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = std::fs::read(
+        std::fs::read_dir(fixture("lm_eval/run"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("results_")
+            })
+            .unwrap(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("results.json"), &results).unwrap();
+    let line = "{\"doc_id\": 0, \"filter\": \"none\", \"metrics\": [\"exact_match\"], \"exact_match\": 1}\n";
+    std::fs::write(dir.path().join("samples_trivia_mini.jsonl"), line).unwrap();
+    std::fs::write(
+        dir.path()
+            .join("samples_trivia_mini_2024-01-01T00-00-00.000001.jsonl"),
+        line,
+    )
+    .unwrap();
+    // The untimed results file takes only the untimed samples file.
+    let found = discover(&[dir.path().to_owned()], None).unwrap();
+    assert_eq!(found.units.len(), 1);
+    let names: Vec<&str> = found.units[0]
+        .files
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(names, ["results.json", "samples_trivia_mini.jsonl"]);
+    assert_eq!(found.ignored.len(), 1, "{:?}", found.ignored);
+
+    // Put together by hand (as an upload could be), the other run's file is refused by name.
+    let mut unit = found.units[0].clone();
+    unit.files.push(UnitFile {
+        name: "samples_trivia_mini_2024-01-01T00-00-00.000001.jsonl".into(),
+        path: dir
+            .path()
+            .join("samples_trivia_mini_2024-01-01T00-00-00.000001.jsonl"),
+    });
+    let err = podium_import::read_unit(
+        &unit,
+        &Options::default(),
+        &podium_import::Limits::default(),
+        &mut podium_import::Discard,
+    )
+    .unwrap_err();
+    let ImportError::Invalid { errors, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        errors[0].file.as_deref(),
+        Some("samples_trivia_mini_2024-01-01T00-00-00.000001.jsonl")
+    );
+    assert!(
+        errors[0].reason.contains("another") || errors[0].reason.contains("run of"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_first_record_longer_than_any_line_cap_is_still_recognised() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("instances.jsonl");
+    let transcript = "x".repeat(3 << 20);
+    let line = format!(
+        "{{\"messages\": [{{\"turn_idx\": 0, \"role\": \"user\", \"content\": \"{transcript}\"}}], \
+         \"schema_version\": \"0.3.0\", \"evaluation_id\": \"e\", \"model_id\": \"m\", \"sample_id\": \"s\"}}\n"
+    );
+    std::fs::write(&path, line).unwrap();
+    let found = discover(&[dir.path().to_owned()], None).unwrap();
+    assert_eq!(found.units.len(), 1, "{:?}", found.ignored);
+    assert_eq!(found.units[0].format, Format::Eee);
+}
+
+#[test]
+fn judges_follow_the_name_rules_of_submissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("battles.jsonl");
+    let judge = format!("{}\u{7}", "j".repeat(10));
+    std::fs::write(
+        &path,
+        format!(
+            "{{\"model_a\": \"a\", \"model_b\": \"b\", \"winner\": \"tie\", \"judge\": {}}}\n",
+            serde_json::to_string(&judge).unwrap()
+        ),
+    )
+    .unwrap();
+    let unit = single(path, "battles.jsonl");
+    let err = podium_import::read_unit(
+        &unit,
+        &Options::default(),
+        &podium_import::Limits::default(),
+        &mut podium_import::Discard,
+    )
+    .unwrap_err();
+    let ImportError::Invalid { errors, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(errors[0].field.as_deref(), Some("judge"), "{errors:?}");
+    assert_eq!(errors[0].line, 1);
+}
+
+#[test]
+fn options_are_normalised_before_hashing() {
+    let spaced = Options {
+        model: Some("  gpt-4 ".into()),
+        benchmark: Some(String::new()),
+        baseline: None,
+    };
+    assert_eq!(
+        spaced.normalized(),
+        Options {
+            model: Some("gpt-4".into()),
+            ..Options::default()
+        }
+    );
+}

@@ -1,6 +1,9 @@
 //! Importing a harness's own result files.
 
+use std::collections::HashSet;
 use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -17,6 +20,8 @@ use crate::imports::{ImportJob, upload_name};
 
 /// Bytes gathered before a write to the spool file (one blocking call per batch).
 const SPOOL_BATCH: usize = 1 << 20;
+/// Most files one import may hold (an lm-eval run has one per task, plus its results).
+const MAX_PARTS: usize = 1000;
 
 /// What an import is.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -203,10 +208,36 @@ pub async fn create_import(
     let mut files: Vec<UnitFile> = Vec::new();
     let mut received: u64 = 0;
     if kind == "multipart/form-data" {
-        let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+        // The cap counts every byte of the body (part headers and boundaries too), so many
+        // tiny parts cannot get around it.
+        let counted = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&counted);
+        let body = payload.map(move |chunk| {
+            if let Ok(bytes) = &chunk {
+                let total =
+                    counter.fetch_add(bytes.len() as u64, Ordering::Relaxed) + bytes.len() as u64;
+                if total > cap {
+                    return Err(actix_web::error::PayloadError::Overflow);
+                }
+            }
+            chunk
+        });
+        let over_cap = || counted.load(Ordering::Relaxed) > cap;
+        let mut names: HashSet<String> = HashSet::new();
+        let mut parts = actix_multipart::Multipart::new(req.headers(), body);
         while let Some(part) = parts.next().await {
-            let mut part =
-                part.map_err(|e| ApiError::BadRequest(format!("reading the multipart body: {e}")))?;
+            let mut part = part.map_err(|e| {
+                if over_cap() {
+                    ApiError::PayloadTooLarge(cap)
+                } else {
+                    ApiError::BadRequest(format!("reading the multipart body: {e}"))
+                }
+            })?;
+            if files.len() == MAX_PARTS {
+                return Err(ApiError::BadRequest(format!(
+                    "an import holds at most {MAX_PARTS} files"
+                )));
+            }
             let raw_name = part
                 .content_disposition()
                 .and_then(|cd| cd.get_filename())
@@ -219,19 +250,21 @@ pub async fn create_import(
                     ))
                 })?;
             let name = upload_name(&raw_name)?;
-            if files.iter().any(|f| f.name == name) {
+            if !names.insert(name.clone()) {
                 return Err(ApiError::BadRequest(format!(
                     "two parts are named {name:?}; each file once"
                 )));
             }
             let (mut spool, path) = create_spool(spool_dir.path(), files.len())?;
             while let Some(chunk) = part.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::BadRequest(format!("reading part {name:?}: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    if over_cap() {
+                        ApiError::PayloadTooLarge(cap)
+                    } else {
+                        ApiError::BadRequest(format!("reading part {name:?}: {e}"))
+                    }
+                })?;
                 received += chunk.len() as u64;
-                if received > cap {
-                    return Err(ApiError::PayloadTooLarge(cap));
-                }
                 spool.push(chunk).await?;
             }
             spool.flush().await?;
