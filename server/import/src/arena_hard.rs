@@ -17,7 +17,9 @@
 //! `question_id`), sample metadata `{"category"}` when given, comparison metadata `{"game": 1 |
 //! 2}` so the position-swapped pair stays recognisable. Benchmark = the `benchmark` option,
 //! else `arena-hard`. A null game or a null score (the judge's answer had no parsable label)
-//! is left out and counted in the summary, as arena-hard-auto itself drops such games.
+//! is left out and counted in the summary. (arena-hard-auto's `show_result` drops the whole
+//! question when either game lacks a verdict; here the other game, a valid judgment, stays
+//! evidence.)
 
 use std::borrow::Cow;
 

@@ -514,11 +514,17 @@ fn score_values(
 /// inspect's letter grades (`CORRECT`, `INCORRECT`, `PARTIAL`, `NOANSWER`), numbers, booleans.
 fn value(value: &Value) -> Option<f64> {
     match value {
+        // As inspect's own `value_to_float`: the grades, yes/no and true/false in any case,
+        // and numbers written as text.
         Value::String(grade) => match grade.as_str() {
             "C" => Some(1.0),
             "I" | "N" => Some(0.0),
             "P" => Some(0.5),
-            _ => None,
+            text => match text.trim().to_ascii_lowercase().as_str() {
+                "yes" | "true" => Some(1.0),
+                "no" | "false" => Some(0.0),
+                number => number.parse::<f64>().ok().filter(|v| v.is_finite()),
+            },
         },
         other => json::number(other),
     }

@@ -457,3 +457,22 @@ fn real_log_without_samples_is_refused_clearly() {
     eprintln!("as reported: {err}");
     assert!(err.to_string().contains("no samples"), "{err}");
 }
+
+#[test]
+fn text_values_read_as_inspect_reads_them() {
+    let log = json!({
+        "version": 2,
+        "status": "success",
+        "eval": {"task": "t", "model": "m"},
+        "samples": [
+            {"id": 1, "epoch": 1, "scores": {"judge": {"value": "yes"}}},
+            {"id": 2, "epoch": 1, "scores": {"judge": {"value": "False"}}},
+            {"id": 3, "epoch": 1, "scores": {"judge": {"value": " 0.75 "}}},
+            {"id": 4, "epoch": 1, "scores": {"judge": {"value": "TRUE"}}}
+        ]
+    });
+    let (_dir, path) = temp_file("text.json", &serde_json::to_vec(&log).unwrap());
+    let (_, records) = read_ok(&unit(Format::Inspect, &path), &Options::default());
+    let values: Vec<f64> = measurements(&records).iter().map(|m| m.value).collect();
+    assert_eq!(values, [1.0, 0.0, 0.75, 1.0]);
+}
