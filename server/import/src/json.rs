@@ -353,8 +353,53 @@ pub(crate) fn read_document<T: DeserializeOwned>(
         )));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    serde_json::from_slice(bytes)
+    from_python_json(bytes)
         .map_err(|err| reader.fatal(at.at_line(err.line() as u64).error(None, json_reason(&err))))
+}
+
+/// Parses JSON as Python's `json` module writes it: strict JSON, or, failing that, with its
+/// bare `NaN`, `Infinity` and `-Infinity` read as `null` (lm-eval and HELM write them for
+/// undefined metrics; a reader then treats the value as missing). The error is the strict
+/// parse's.
+fn from_python_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(err) => match non_finite_as_null(bytes) {
+            Some(cleaned) => serde_json::from_slice(&cleaned).map_err(|_| err),
+            None => Err(err),
+        },
+    }
+}
+
+/// `bytes` with every `NaN`, `Infinity` and `-Infinity` outside strings replaced by `null`;
+/// `None` when there is none.
+fn non_finite_as_null(bytes: &[u8]) -> Option<Vec<u8>> {
+    const TOKENS: [&[u8]; 3] = [b"-Infinity", b"Infinity", b"NaN"];
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut in_string, mut escaped, mut replaced) = (false, false, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if let Some(token) = TOKENS.iter().find(|t| bytes[i..].starts_with(t)) {
+            out.extend_from_slice(b"null");
+            i += token.len();
+            replaced = true;
+            continue;
+        }
+        out.push(b);
+        i += 1;
+    }
+    replaced.then_some(out)
 }
 
 /// Parses one JSONL line as `T`; a failure is reported at `at` (whose line is the line's).
@@ -363,7 +408,7 @@ pub(crate) fn parse_line<T: DeserializeOwned>(
     at: &Location,
     line: &[u8],
 ) -> Result<Option<T>, Stop> {
-    match serde_json::from_slice(line) {
+    match from_python_json(line) {
         Ok(value) => Ok(Some(value)),
         Err(err) => {
             reader.error(at.error(None, json_reason(&err)))?;
@@ -394,6 +439,21 @@ pub fn id_text(value: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn python_non_finite_numbers_read_as_null() {
+        let text =
+            br#"{"a": NaN, "b": [Infinity, -Infinity], "c": "NaN in a string \" NaN", "d": 1}"#;
+        let value: Value = from_python_json(text).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"a": null, "b": [null, null], "c": "NaN in a string \" NaN", "d": 1})
+        );
+        assert!(non_finite_as_null(br#"{"a": "NaN"}"#).is_none());
+        // Still not JSON: the strict parse's error is kept.
+        assert!(from_python_json::<Value>(b"{NaN: 1").is_err());
+    }
+
     use super::*;
     use crate::{Collect, Limits};
 

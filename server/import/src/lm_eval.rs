@@ -456,7 +456,7 @@ fn read_sample(
         let number = match &value {
             Value::Null => {
                 reader.skip(format!(
-                    "{}: metric {metric},{filter} is null on some lines",
+                    "{}: metric {metric},{filter} is null or NaN on some lines",
                     task.task
                 ));
                 continue;

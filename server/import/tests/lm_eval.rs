@@ -485,3 +485,27 @@ fn real_lm_eval_run() {
         "7193b975fe3f4bf6159e1031c2f9c6ac8ee72053be21c4cdc5cc87b55924c050"
     );
 }
+
+#[test]
+fn python_nan_values_are_missing_values_not_broken_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = std::fs::read_to_string(fixture_dir().join(results_name())).unwrap();
+    // lm-eval writes Python's bare NaN for undefined aggregates.
+    let results = results.replacen("0.2449", "NaN", 1);
+    std::fs::write(dir.path().join(results_name()), results).unwrap();
+    std::fs::write(
+        dir.path().join(samples_name("trivia_mini")),
+        "{\"doc_id\": 0, \"filter\": \"none\", \"metrics\": [\"exact_match\"], \"exact_match\": NaN}\n\
+         {\"doc_id\": 1, \"filter\": \"none\", \"metrics\": [\"exact_match\"], \"exact_match\": 1.0}\n",
+    )
+    .unwrap();
+    let unit = unit_of(dir.path(), &[results_name(), samples_name("trivia_mini")]);
+    let mut sink = Collect::default();
+    let summary = read_unit(&unit, &Options::default(), &Limits::default(), &mut sink).unwrap();
+    assert_eq!(summary.measurements, 1);
+    assert!(
+        summary.skipped.iter().any(|s| s.contains("NaN")),
+        "{:?}",
+        summary.skipped
+    );
+}
