@@ -264,6 +264,10 @@ fn multipart_body(
     let tail = format!("--{boundary}--\r\n");
     length += tail.len() as u64;
     parts.push(Box::new(Cursor::new(tail.into_bytes())));
+    parts.push(Box::new(UploadEnd {
+        progress: progress.clone(),
+        label: unit.label.clone(),
+    }));
     let body = parts
         .into_iter()
         .reduce(|a, b| Box::new(a.chain(b)))
@@ -273,6 +277,21 @@ fn multipart_body(
         length,
         format!("multipart/form-data; boundary={boundary}"),
     ))
+}
+
+/// Reads nothing; when the upload reaches it, the bar says the server is now reading the files
+/// (a large unit takes a while after its last byte is sent).
+struct UploadEnd {
+    progress: ProgressBar,
+    label: String,
+}
+
+impl Read for UploadEnd {
+    fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+        self.progress
+            .set_message(format!("{}: sent, the server is reading it", self.label));
+        Ok(0)
+    }
 }
 
 fn rand_seed(unit: &Unit) -> u64 {
