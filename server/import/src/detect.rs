@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::lines::first_line;
+use crate::lm_eval::{results_time, samples_task};
 use crate::{Format, ImportError, Location, Unit, UnitFile};
 
 /// How much of a file is read to recognise it.
@@ -161,14 +162,6 @@ fn helm_unit(dir: &Path, files: &[PathBuf]) -> Option<Unit> {
     ))
 }
 
-/// `results_<time>.json` → `<time>`; `results.json` → empty.
-fn results_time(name: &str) -> Option<&str> {
-    if name == "results.json" {
-        return Some("");
-    }
-    name.strip_prefix("results_")?.strip_suffix(".json")
-}
-
 fn lm_eval_units(dir: &Path, files: &[PathBuf]) -> Vec<Unit> {
     let mut runs: BTreeMap<String, PathBuf> = BTreeMap::new();
     for file in files {
@@ -201,7 +194,7 @@ fn lm_eval_units(dir: &Path, files: &[PathBuf]) -> Vec<Unit> {
             let belongs = if time.is_empty() {
                 // An untimed results.json takes only untimed samples files: a timestamped one
                 // belongs to a timestamped run.
-                !claimed[i] && !has_run_time(&name)
+                !claimed[i] && samples_task(&name).is_some_and(|(_, time)| time.is_none())
             } else {
                 name.ends_with(&format!("_{time}.jsonl"))
             };
@@ -221,17 +214,6 @@ fn lm_eval_units(dir: &Path, files: &[PathBuf]) -> Vec<Unit> {
         units.push(Unit::new(Format::LmEval, label, unit_files));
     }
     units
-}
-
-/// Whether a samples file name ends with lm-eval's run time (`…_2026-01-21T03-44-18.458309`).
-fn has_run_time(name: &str) -> bool {
-    name.strip_suffix(".jsonl")
-        .and_then(|rest| rest.rsplit_once('_'))
-        .is_some_and(|(_, time)| {
-            time.len() >= 19
-                && time.as_bytes()[10] == b'T'
-                && time[..4].bytes().all(|b| b.is_ascii_digit())
-        })
 }
 
 /// The unit a file named on the command line stands for (`None`: not recognised).

@@ -104,8 +104,8 @@ fn corpus_metrics(results: &Results, task: &str) -> HashSet<String> {
         .collect()
 }
 
-/// Where the results file's name ends and a samples file's task begins.
-fn results_time(name: &str) -> Option<&str> {
+/// `results_<time>.json` → `<time>`; `results.json` → empty; `None` for other names.
+pub(crate) fn results_time(name: &str) -> Option<&str> {
     if name == "results.json" {
         return Some("");
     }
@@ -245,7 +245,7 @@ fn is_run_time(text: &str) -> bool {
 }
 
 /// `samples_<task>_<time>.jsonl` → (`<task>`, `<time>` when the name carries one).
-fn samples_task(name: &str) -> Option<(String, Option<&str>)> {
+pub(crate) fn samples_task(name: &str) -> Option<(String, Option<&str>)> {
     let rest = name.strip_prefix("samples_")?.strip_suffix(".jsonl")?;
     let (task, time) = match rest.rsplit_once('_') {
         Some((task, time)) if is_run_time(time) => (task, Some(time)),

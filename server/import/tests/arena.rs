@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use common::{comparisons, fixture, read_invalid, read_ok, shared, temp_file, unit};
-use podium_import::{Format, Limits, Options, discover};
+use podium_import::{Format, Limits, Options, Unit, discover};
 use podium_wire::record::{Comparison, Winner};
 use serde_json::{Value, json};
 
@@ -75,12 +75,17 @@ fn check_details(all: &[Comparison<'static>]) {
     assert_eq!(all[4].metadata, None);
 }
 
+/// The fixture's one unit, which `discover` must recognise as arena battles.
+fn recognised(rel: &str) -> Unit {
+    let found = discover(&[fixture(rel)], None).unwrap();
+    assert_eq!(found.units.len(), 1);
+    assert_eq!(found.units[0].format, Format::Arena);
+    found.units.into_iter().next().unwrap()
+}
+
 #[test]
 fn jsonl_battles() {
-    let path = fixture("arena/battles.jsonl");
-    let found = discover(std::slice::from_ref(&path), None).unwrap();
-    assert_eq!(found.units[0].format, Format::Arena);
-    let (summary, records) = read_ok(&found.units[0], &Options::default());
+    let (summary, records) = read_ok(&recognised("arena/battles.jsonl"), &Options::default());
     let all = comparisons(&records);
     // The fifth battle is on line 6 (line 3 is blank).
     assert_eq!(outline(&all), expected("6"));
@@ -94,10 +99,7 @@ fn jsonl_battles() {
 
 #[test]
 fn json_array_battles() {
-    let path = fixture("arena/battles.json");
-    let found = discover(std::slice::from_ref(&path), None).unwrap();
-    assert_eq!(found.units[0].format, Format::Arena);
-    let (_, records) = read_ok(&found.units[0], &Options::default());
+    let (_, records) = read_ok(&recognised("arena/battles.json"), &Options::default());
     let all = comparisons(&records);
     // The fifth battle is the fifth element.
     assert_eq!(outline(&all), expected("5"));
@@ -108,10 +110,7 @@ fn json_array_battles() {
 
 #[test]
 fn csv_battles() {
-    let path = fixture("arena/battles.csv");
-    let found = discover(std::slice::from_ref(&path), None).unwrap();
-    assert_eq!(found.units[0].format, Format::Arena);
-    let (_, records) = read_ok(&found.units[0], &Options::default());
+    let (_, records) = read_ok(&recognised("arena/battles.csv"), &Options::default());
     let all = comparisons(&records);
     // The fifth battle is the fifth data row.
     assert_eq!(outline(&all), expected("5"));

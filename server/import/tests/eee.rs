@@ -2,14 +2,14 @@
 //! `evaluation_result_id` and an agentic one without), options, malformed lines, and — opt-in,
 //! with `PODIUM_SHARED_DATA` — the fixture's agreement with the real schema's version.
 
+mod common;
+
+use common::{content_errors as errors, read_measurements as read};
+
 use std::path::{Path, PathBuf};
 
-use podium_import::{
-    Collect, Format, ImportError, Limits, LineError, Options, Summary, Unit, UnitFile, discover,
-    read_unit,
-};
-use podium_wire::Record;
-use podium_wire::record::{Measurement, MetricKind};
+use podium_import::{Format, Options, Unit, UnitFile, discover};
+use podium_wire::record::MetricKind;
 use serde_json::{Value, json};
 
 fn fixture() -> PathBuf {
@@ -30,30 +30,6 @@ fn unit_of(path: &Path) -> Unit {
             path: path.to_owned(),
         }],
     )
-}
-
-fn read(
-    unit: &Unit,
-    options: &Options,
-) -> Result<(Summary, Vec<Measurement<'static>>), ImportError> {
-    let mut sink = Collect::default();
-    let summary = read_unit(unit, options, &Limits::default(), &mut sink)?;
-    let measurements = sink
-        .records
-        .into_iter()
-        .map(|(_, record)| match record {
-            Record::Measurement(m) => m,
-            Record::Comparison(c) => panic!("EEE gives no comparisons: {c:?}"),
-        })
-        .collect();
-    Ok((summary, measurements))
-}
-
-fn errors(result: Result<(Summary, Vec<Measurement<'static>>), ImportError>) -> Vec<LineError> {
-    match result {
-        Err(ImportError::Invalid { errors, .. }) => errors,
-        other => panic!("expected invalid content, got {other:?}"),
-    }
 }
 
 /// A file of the given lines in a temporary folder.
@@ -254,11 +230,9 @@ fn malformed_lines_are_reported_with_file_line_and_field() {
 /// opt-in: the fixture claims the schema version that the real schema file has.
 #[test]
 fn fixture_follows_the_real_schema_version() {
-    let Some(data) = std::env::var_os("PODIUM_SHARED_DATA") else {
-        println!("skipped: PODIUM_SHARED_DATA is not set");
+    let Some(path) = common::shared("formats/eee_schema/instance_level_eval.schema.json") else {
         return;
     };
-    let path = PathBuf::from(data).join("formats/eee_schema/instance_level_eval.schema.json");
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("schema")).expect("json");
     let required: Vec<&str> = schema["required"]

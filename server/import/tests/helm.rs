@@ -1,14 +1,13 @@
 //! HELM run folders: the fixture run (two splits, two trials, a perturbed copy, bookkeeping
 //! stats), options, malformed copies, and — opt-in, with `PODIUM_SHARED_DATA` — two real runs.
 
+mod common;
+
+use common::{content_errors as errors, read_measurements as read};
+
 use std::path::{Path, PathBuf};
 
-use podium_import::{
-    Collect, Format, ImportError, Limits, LineError, Options, Summary, Unit, UnitFile, discover,
-    read_unit,
-};
-use podium_wire::Record;
-use podium_wire::record::Measurement;
+use podium_import::{Format, Options, Unit, UnitFile, discover};
 use serde_json::{Value, json};
 
 fn fixture_dir() -> PathBuf {
@@ -19,30 +18,6 @@ fn only_unit(dir: &Path) -> Unit {
     let found = discover(&[dir.to_owned()], None).expect("discover");
     assert_eq!(found.units.len(), 1, "{:?}", found.units);
     found.units.into_iter().next().expect("one unit")
-}
-
-fn read(
-    unit: &Unit,
-    options: &Options,
-) -> Result<(Summary, Vec<Measurement<'static>>), ImportError> {
-    let mut sink = Collect::default();
-    let summary = read_unit(unit, options, &Limits::default(), &mut sink)?;
-    let measurements = sink
-        .records
-        .into_iter()
-        .map(|(_, record)| match record {
-            Record::Measurement(m) => m,
-            Record::Comparison(c) => panic!("HELM gives no comparisons: {c:?}"),
-        })
-        .collect();
-    Ok((summary, measurements))
-}
-
-fn errors(result: Result<(Summary, Vec<Measurement<'static>>), ImportError>) -> Vec<LineError> {
-    match result {
-        Err(ImportError::Invalid { errors, .. }) => errors,
-        other => panic!("expected invalid content, got {other:?}"),
-    }
 }
 
 /// A copy of the fixture run with `run_spec.json` and/or `per_instance_stats.json` replaced.
@@ -265,11 +240,9 @@ fn a_unit_without_per_instance_stats_is_an_error() {
 /// computed independently with Python from the same files and the same skip rule.
 #[test]
 fn real_helm_runs() {
-    let Some(data) = std::env::var_os("PODIUM_SHARED_DATA") else {
-        println!("skipped: PODIUM_SHARED_DATA is not set");
+    let Some(root) = common::shared("formats/helm") else {
         return;
     };
-    let root = PathBuf::from(data).join("formats/helm");
     let cases = [
         (
             "mmlu_philosophy",

@@ -1,13 +1,13 @@
 //! lm-evaluation-harness runs: the fixture run (two tasks, two filters, a corpus-level metric),
 //! options, malformed copies, and — opt-in, with `PODIUM_SHARED_DATA` — a real run.
 
+mod common;
+
+use common::{content_errors as errors, read_measurements as read};
+
 use std::path::{Path, PathBuf};
 
-use podium_import::{
-    Collect, Format, ImportError, Limits, LineError, Options, Summary, Unit, UnitFile, discover,
-    read_unit,
-};
-use podium_wire::Record;
+use podium_import::{Collect, Format, Limits, Options, Unit, UnitFile, discover, read_unit};
 use podium_wire::record::Measurement;
 use serde_json::{Value, json};
 
@@ -42,30 +42,6 @@ fn unit_of(dir: &Path, names: &[String]) -> Unit {
         })
         .collect();
     Unit::new(Format::LmEval, dir.display().to_string(), files)
-}
-
-fn read(
-    unit: &Unit,
-    options: &Options,
-) -> Result<(Summary, Vec<Measurement<'static>>), ImportError> {
-    let mut sink = Collect::default();
-    let summary = read_unit(unit, options, &Limits::default(), &mut sink)?;
-    let measurements = sink
-        .records
-        .into_iter()
-        .map(|(_, record)| match record {
-            Record::Measurement(m) => m,
-            Record::Comparison(c) => panic!("lm-eval gives no comparisons: {c:?}"),
-        })
-        .collect();
-    Ok((summary, measurements))
-}
-
-fn errors(result: Result<(Summary, Vec<Measurement<'static>>), ImportError>) -> Vec<LineError> {
-    match result {
-        Err(ImportError::Invalid { errors, .. }) => errors,
-        other => panic!("expected invalid content, got {other:?}"),
-    }
 }
 
 /// (benchmark, sample, metric, value) of each measurement, in reading order.
@@ -438,11 +414,9 @@ fn an_untimed_run_without_metric_lists_uses_the_directions_and_skips_perplexity_
 /// The real lm-eval run under `$PODIUM_SHARED_DATA/formats/lm_eval` (opt-in).
 #[test]
 fn real_lm_eval_run() {
-    let Some(data) = std::env::var_os("PODIUM_SHARED_DATA") else {
-        println!("skipped: PODIUM_SHARED_DATA is not set");
+    let Some(dir) = common::shared("formats/lm_eval") else {
         return;
     };
-    let dir = PathBuf::from(data).join("formats/lm_eval");
     let found = discover(&[dir], None).expect("discover");
     assert_eq!(found.units.len(), 1, "{:?}", found.units);
     let unit = &found.units[0];

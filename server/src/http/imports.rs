@@ -140,14 +140,6 @@ fn parse_format(text: Option<&str>) -> Result<Option<Format>, ApiError> {
     }
 }
 
-fn option(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-}
-
 /// Imports a harness's result files unchanged: lm-evaluation-harness output (results and
 /// samples files), an inspect-ai log (`.eval` or `.json`), a HELM run folder's files, arena
 /// battles (JSONL, JSON or CSV), arena-hard judgments, or Every Eval Ever instance JSONL.
@@ -271,8 +263,8 @@ pub async fn create_import(
             files.push(UnitFile { name, path });
         }
     } else {
-        let name = match option(&query.filename) {
-            Some(name) => upload_name(&name)?,
+        let name = match query.filename.as_deref().filter(|n| !n.trim().is_empty()) {
+            Some(name) => upload_name(name)?,
             None => default_name(&kind).to_owned(),
         };
         let (mut spool, path) = create_spool(spool_dir.path(), 0)?;
@@ -297,10 +289,11 @@ pub async fn create_import(
     let job = ImportJob {
         files,
         format,
+        // Trimmed, and empty ones dropped, by `imports::run` (as the CLI does before hashing).
         options: Options {
-            model: option(&query.model),
-            benchmark: option(&query.benchmark),
-            baseline: option(&query.baseline),
+            model: query.model.clone(),
+            benchmark: query.benchmark.clone(),
+            baseline: query.baseline.clone(),
         },
         token_id: token.id,
         idempotency_key,

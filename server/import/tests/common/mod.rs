@@ -16,7 +16,7 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-/// A third-party example file under `$PODIUM_SHARED_DATA`, or `None` (after saying so) when the
+/// A third-party example file or folder under `$PODIUM_SHARED_DATA`, or `None` (after saying so) when the
 /// variable is unset: those files are not in the repository.
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let Some(root) = std::env::var_os("PODIUM_SHARED_DATA") else {
@@ -24,7 +24,7 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
         return None;
     };
     let path = PathBuf::from(root).join(rel);
-    assert!(path.is_file(), "{} is missing", path.display());
+    assert!(path.exists(), "{} is missing", path.display());
     Some(path)
 }
 
@@ -65,6 +65,23 @@ pub fn read_invalid(unit: &Unit, options: &Options, limits: &Limits) -> Vec<Line
         Ok((summary, _)) => panic!("{} read without error: {summary:?}", unit.label),
         Err(ImportError::Invalid { errors, .. }) => errors,
         Err(e) => panic!("{} failed with {e:?}, not content errors", unit.label),
+    }
+}
+
+/// Reads a unit whose records must all be measurements.
+pub fn read_measurements(
+    unit: &Unit,
+    options: &Options,
+) -> Result<(Summary, Vec<Measurement<'static>>), ImportError> {
+    let (summary, records) = read_with(unit, options, &Limits::default())?;
+    Ok((summary, measurements(&records)))
+}
+
+/// The content errors of a read that must fail with them.
+pub fn content_errors<T: std::fmt::Debug>(result: Result<T, ImportError>) -> Vec<LineError> {
+    match result {
+        Err(ImportError::Invalid { errors, .. }) => errors,
+        other => panic!("expected invalid content, got {other:?}"),
     }
 }
 
